@@ -1,0 +1,59 @@
+"""aidb: an AI database for data-centric LLM work, over DuckDB and Lance.
+
+    import aidb
+    con = aidb.connect("corpus.aidb")
+    con.execute("SELECT word_count(text) FROM docs").fetchall()
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from aidb.errors import (  # noqa: E402 - the version must exist before the engine imports it
+    DatabaseError,
+    DataError,
+    Error,
+    IntegrityError,
+    InterfaceError,
+    InternalError,
+    NotSupportedError,
+    OperationalError,
+    ProgrammingError,
+    Warning,
+)
+
+apilevel = "2.0"
+threadsafety = 1  # threads may share the module, not connections
+paramstyle = "qmark"  # DuckDB also accepts numbered ($1) parameters
+
+
+def connect(path: str = ":memory:", read_only: bool = False, autocommit: bool = False, progress: bool | None = None):
+    """Open (or create) the aidb database at `path` and return a PEP 249 connection.
+
+    path: the DuckDB file (Lance datasets live in `<path>.lance/` beside it) or ":memory:".
+    read_only: open without writing; fails if the catalog needs an upgrade.
+    autocommit: False (PEP 249 default) opens a transaction implicitly; call commit() to keep changes.
+    progress: show a progress bar for model functions; default only when stderr is a terminal.
+    """
+    from aidb.dbapi import Connection
+
+    return Connection(path, read_only=read_only, autocommit=autocommit, progress=progress)
+
+
+__all__ = [
+    "__version__",
+    "apilevel",
+    "threadsafety",
+    "paramstyle",
+    "connect",
+    "Warning",
+    "Error",
+    "InterfaceError",
+    "DatabaseError",
+    "DataError",
+    "OperationalError",
+    "IntegrityError",
+    "InternalError",
+    "ProgrammingError",
+    "NotSupportedError",
+]

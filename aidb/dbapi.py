@@ -1,0 +1,249 @@
+"""The PEP 249 (DB-API 2.0) surface: Connection and Cursor over an aidb Session.
+
+All cursors of a connection share its one DuckDB connection and so its transaction, as PEP 249
+asks. A cursor streams its rows from DuckDB; when another cursor of the same connection runs a
+statement, the first cursor's unread rows are moved to a private in-memory copy first, so both
+stay readable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from aidb import errors
+from aidb.engine.progress import Progress
+from aidb.engine.session import Session
+from aidb.errors import InterfaceError, ProgrammingError
+
+
+class Connection:
+    Warning = errors.Warning
+    Error = errors.Error
+    InterfaceError = errors.InterfaceError
+    DatabaseError = errors.DatabaseError
+    DataError = errors.DataError
+    OperationalError = errors.OperationalError
+    IntegrityError = errors.IntegrityError
+    InternalError = errors.InternalError
+    ProgrammingError = errors.ProgrammingError
+    NotSupportedError = errors.NotSupportedError
+
+    def __init__(
+        self,
+        path: str | Path = ":memory:",
+        read_only: bool = False,
+        autocommit: bool = False,
+        progress: bool | None = None,
+    ) -> None:
+        self._session: Session | None = Session(path, read_only=read_only, autocommit=autocommit, progress=Progress(progress))
+        self._streaming: Cursor | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise InterfaceError("the connection is closed")
+        return self._session
+
+    @property
+    def autocommit(self) -> bool:
+        return self.session.autocommit
+
+    @autocommit.setter
+    def autocommit(self, value: bool) -> None:
+        if value and self.session.in_transaction:
+            self.session.commit()
+        self.session.autocommit = bool(value)
+
+    @property
+    def path(self) -> str:
+        return self.session.layout.duckdb_path
+
+    def cursor(self) -> Cursor:
+        self.session  # noqa: B018 - raises when closed
+        return Cursor(self)
+
+    def execute(self, operation: str, parameters: Sequence[Any] | dict[str, Any] | None = None) -> Cursor:
+        """Convenience (as in sqlite3 and duckdb): a new cursor that has run `operation`."""
+        return self.cursor().execute(operation, parameters)
+
+    def executemany(self, operation: str, seq_of_parameters: Iterable[Sequence[Any]]) -> Cursor:
+        return self.cursor().executemany(operation, seq_of_parameters)
+
+    def commit(self) -> None:
+        self._release_stream()
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self._release_stream()
+        self.session.rollback()
+
+    def interrupt(self) -> None:
+        """Cancel the statement running on this connection (from another thread); it raises OperationalError."""
+        self.session.interrupt()
+
+    def close(self) -> None:
+        """Close; a transaction not committed is rolled back (PEP 249). Closing twice is harmless."""
+        if self._session is None:
+            return
+        self._release_stream()
+        session, self._session = self._session, None
+        session.close()
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        """Commit when the block succeeds, roll back when it raises; then close."""
+        if self._session is not None:
+            if value is None:
+                self.commit()
+            self.close()
+
+    # -- cursor coordination ----------------------------------------------------------------------
+
+    def _claim(self, cursor: Cursor) -> None:
+        """`cursor` is about to run a statement: another cursor's unread rows move out of DuckDB first."""
+        self._release_stream(keep=cursor)
+        self._streaming = cursor
+
+    def _release_stream(self, keep: Cursor | None = None) -> None:
+        if self._streaming is not None and self._streaming is not keep:
+            self._streaming._detach()
+        self._streaming = None if keep is None else self._streaming
+
+
+class Cursor:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.arraysize = 1
+        self.description: tuple[tuple[Any, ...], ...] | None = None
+        self.rowcount = -1
+        self._source: duckdb.DuckDBPyConnection | _ExhaustedResult | None = None
+        self._closed = False
+
+    # -- executing --------------------------------------------------------------------------------
+
+    def execute(self, operation: str, parameters: Sequence[Any] | dict[str, Any] | None = None) -> Cursor:
+        self._check_open()
+        session = self.connection.session
+        self.connection._claim(self)
+        self._source, self.description, self.rowcount = None, None, -1
+        outcome = session.execute(operation, parameters)
+        if outcome.has_rows:
+            self._source = session.duck
+            self.description = tuple(
+                (name, str(type_code), None, None, None, None, None)
+                for name, type_code, *_ in session.duck.description
+            )
+        else:
+            self.rowcount = outcome.rowcount
+        return self
+
+    def executemany(self, operation: str, seq_of_parameters: Iterable[Sequence[Any]]) -> Cursor:
+        total = 0
+        counted = True
+        for parameters in seq_of_parameters:
+            self.execute(operation, parameters)
+            counted = counted and self.rowcount >= 0
+            total += max(self.rowcount, 0)
+        self.rowcount = total if counted else -1
+        return self
+
+    def callproc(self, procname: str, parameters: Sequence[Any] = ()) -> None:
+        raise errors.NotSupportedError("callproc: DuckDB has no stored procedures; use SELECT with a macro instead")
+
+    def nextset(self) -> None:
+        return None
+
+    def setinputsizes(self, sizes: Any) -> None:
+        """A no-op, as PEP 249 allows."""
+
+    def setoutputsize(self, size: int, column: int | None = None) -> None:
+        """A no-op, as PEP 249 allows."""
+
+    # -- fetching ---------------------------------------------------------------------------------
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self._rows().fetchone()
+
+    def fetchmany(self, size: int | None = None) -> list[tuple[Any, ...]]:
+        return self._rows().fetchmany(self.arraysize if size is None else size)
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self._rows().fetchall()
+
+    def arrow(self):
+        """The remaining rows as a pyarrow.Table."""
+        return self._rows().fetch_arrow_table()
+
+    def df(self):
+        """The remaining rows as a pandas DataFrame."""
+        return self._rows().fetchdf()
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        while (row := self.fetchone()) is not None:
+            yield row
+
+    def close(self) -> None:
+        if self.connection._streaming is self:
+            self.connection._streaming = None
+        self._source = None
+        self._closed = True
+
+    def __enter__(self) -> Cursor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- internals --------------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise InterfaceError("the cursor is closed")
+        self.connection.session  # noqa: B018 - raises when the connection is closed
+
+    def _rows(self) -> duckdb.DuckDBPyConnection | _ExhaustedResult:
+        self._check_open()
+        if self._source is None:
+            raise ProgrammingError("no result set to fetch: the last statement returned no rows (or none was executed)")
+        return self._source
+
+    def _detach(self) -> None:
+        """Move the unread rows out of the shared DuckDB connection into a private in-memory one."""
+        if self._source is None or self._source is not self.connection.session.duck:
+            return
+        remaining = self._source.fetch_arrow_table()
+        if remaining is None:  # everything was already read
+            self._source = _EXHAUSTED
+            return
+        private = duckdb.connect()
+        private.register("remaining_rows", remaining)
+        private.execute("SELECT * FROM remaining_rows")
+        self._source = private
+
+
+class _ExhaustedResult:
+    """A result whose rows were all read before it was detached."""
+
+    def fetchone(self) -> None:
+        return None
+
+    def fetchmany(self, size: int = 1) -> list[tuple[Any, ...]]:
+        return []
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return []
+
+    def fetch_arrow_table(self) -> None:
+        return None
+
+    def fetchdf(self) -> None:
+        return None
+
+
+_EXHAUSTED = _ExhaustedResult()

@@ -1,0 +1,1 @@
+"""Bundled demo material for ``aidb demo`` and the test suite."""

@@ -1,0 +1,142 @@
+"""Execute aidb's own statements (model catalog DDL, SHOW, EXPLAIN AIDB); results land on the DuckDB connection."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from aidb.errors import NotSupportedError, ProgrammingError, did_you_mean
+from aidb.models.loaders import load_loader_modules, loader_for
+from aidb.sql import statements as st
+from aidb.sql.frontend import ParsedStatement, parse_statement, plan_statement
+from aidb.sql.passes import to_duckdb_sql
+from aidb.sql.rewrite_catalog_functions import functions_query
+from aidb.storage.catalog import ModelRecord, delete_model, insert_model
+
+if TYPE_CHECKING:
+    from aidb.engine.session import Outcome, Session
+
+
+def run_command(session: Session, statement: ParsedStatement) -> Outcome:
+    handler = _HANDLERS.get(type(statement.tree))
+    if handler is None:
+        raise NotSupportedError(f"{type(statement.tree).__name__} is not supported yet: {statement.text.strip()}")
+    return handler(session, statement.tree)
+
+
+def _rows(session: Session, sql: str, parameters: list | None = None) -> Outcome:
+    from aidb.engine.session import Outcome
+
+    session.duck.execute(sql, parameters)
+    return Outcome(has_rows=True)
+
+
+def _show(session: Session, node: st.Show) -> Outcome:
+    what = node.this.name.upper()
+    if what == "MODELS":
+        return _rows(
+            session,
+            "SELECT name, kind AS type, source, fingerprint, dimension, is_default, created_at "
+            "FROM aidb.models ORDER BY kind, name",
+        )
+    if what == "FUNCTIONS":
+        return _rows(session, to_duckdb_sql(functions_query(session.catalog())))
+    if what == "VECTOR INDEXES":
+        return _rows(
+            session,
+            "SELECT name, table_name, column_name, index_type, metric, created_at FROM aidb.vector_indexes ORDER BY name",
+        )
+    raise ProgrammingError(f"SHOW {what}: expected SHOW MODELS, SHOW VECTOR INDEXES or SHOW AIDB FUNCTIONS")
+
+
+def _explain(session: Session, node: st.ExplainAidb) -> Outcome:
+    inner_text = node.this.sql(dialect="duckdb") if node.this is not None else ""
+    inner = ParsedStatement(inner_text, node.this)
+    steps: list[tuple[str, str]] = [("input", inner_text)]
+    if inner.is_aidb:
+        steps.append(("aidb statement", "executed by aidb, not sent to DuckDB"))
+    else:
+        planned = plan_statement(parse_statement(inner_text), session.catalog())
+        for step in planned.rewritten.steps if planned.rewritten else ():
+            steps.append((step.name, step.sql if step.changed else "(unchanged)"))
+        steps.append(("duckdb", planned.sql))
+    return _rows(
+        session,
+        "SELECT unnest(?) AS step, unnest(?) AS sql",
+        [[name for name, _ in steps], [sql for _, sql in steps]],
+    )
+
+
+def _create_model(session: Session, node: st.CreateModel) -> Outcome:
+    from aidb.engine.session import NO_ROWS
+
+    name = node.this.name
+    kind = node.args["kind"].name
+    options = st.options_dict(node)
+    make_default = bool(options.pop("default", False))
+    catalog = session.catalog()
+    if name in catalog.models:
+        if node.args.get("exists"):
+            return NO_ROWS
+        if not node.args.get("replace"):
+            raise ProgrammingError(f"model {name!r} already exists; use CREATE OR REPLACE or DROP MODEL {name} first")
+    load_loader_modules()
+    loader = loader_for(kind)
+    source_node = node.args["source"]
+    if isinstance(source_node, st.exp.Subquery):
+        train = getattr(loader, "train", None)
+        if train is None:
+            raise NotSupportedError(f"models of TYPE {kind} cannot be trained from a query")
+        description = train(session, name, to_duckdb_sql(source_node.this), node.args.get("using"), options)
+        source = description.source or "query"
+    else:
+        source = source_node.name
+        description = loader.describe(source, options)
+        source = description.source or source
+    if name in catalog.models:
+        delete_model(session.duck, name)
+    has_default = any(m.kind == kind and m.is_default and m.name != name for m in catalog.models.values())
+    insert_model(
+        session.duck,
+        ModelRecord(
+            name=name,
+            kind=kind,
+            source=source,
+            options=json.dumps(options, sort_keys=True),
+            fingerprint=description.fingerprint,
+            dimension=description.dimension,
+            is_default=make_default or not has_default,
+        ),
+    )
+    session.invalidate_catalog()
+    return NO_ROWS
+
+
+def _drop_model(session: Session, node: st.DropModel) -> Outcome:
+    from aidb.engine.session import NO_ROWS
+
+    name = node.this.name
+    models = session.catalog().models
+    if name not in models:
+        if node.args.get("exists"):
+            return NO_ROWS
+        raise ProgrammingError(f"cannot drop model {name!r}: no such model.{did_you_mean(name, models)}")
+    delete_model(session.duck, name)
+    session.invalidate_catalog()
+    return NO_ROWS
+
+
+def _vector_index_not_available(session: Session, node: st.AidbStatement) -> Outcome:
+    raise NotSupportedError(f"{type(node).__name__}: vector indexes need Lance-backed tables, not available in this build")
+
+
+_HANDLERS: dict[type, Callable[[Session, st.AidbStatement], Outcome]] = {
+    st.Show: _show,
+    st.ExplainAidb: _explain,
+    st.CreateModel: _create_model,
+    st.DropModel: _drop_model,
+    st.CreateVectorIndex: _vector_index_not_available,
+    st.DropVectorIndex: _vector_index_not_available,
+    st.OptimizeVectorIndex: _vector_index_not_available,
+}

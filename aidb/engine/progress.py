@@ -1,0 +1,34 @@
+"""Progress of long statements: rows processed by model functions, shown tqdm-style on a terminal only."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+
+class Progress:
+    """Counts rows through model functions during one statement; draws a bar only when stderr is a TTY."""
+
+    def __init__(self, enabled: bool | None = None) -> None:
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.rows = 0
+        self._bar: Any = None
+
+    def start(self, description: str) -> None:
+        self.rows = 0
+        self._description = description
+
+    def advance(self, rows: int) -> None:
+        self.rows += rows
+        if not self.enabled:
+            return
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(desc=self._description[:40], unit=" rows", leave=False, file=sys.stderr)
+        self._bar.update(rows)
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None

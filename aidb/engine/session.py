@@ -1,0 +1,313 @@
+"""One open aidb database: its DuckDB connection, catalog view, functions, transactions and statement execution."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from sqlglot import exp
+
+from aidb import __version__
+from aidb.engine.progress import Progress
+from aidb.errors import Error, OperationalError, ProgrammingError, did_you_mean, translate_duckdb_error
+from aidb.functions.registry import ErrorSlot, load_function_modules, register_functions
+from aidb.models.loaders import BUILTIN_DEFAULTS, load_loader_modules, load_model
+from aidb.sql.catalog_view import CatalogView, FunctionInfo, ParamInfo
+from aidb.sql.dialect import declare_functions
+from aidb.sql.frontend import ParsedStatement, parse_script, plan_statement
+from aidb.sql.lineage import lineage_of
+from aidb.storage.catalog import ModelRecord, read_models, record_run
+from aidb.storage.extensions import load_extension
+from aidb.storage.layout import DatabaseLayout, layout_for
+from aidb.storage.macros import load_macros, macro_docs
+from aidb.storage.migrations import discover_migrations, migrate
+from aidb.storage.resources import resource_dir
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one statement left behind: rows to fetch from the DuckDB connection, or a row count."""
+
+    has_rows: bool
+    rowcount: int = -1
+
+
+NO_ROWS = Outcome(has_rows=False)
+
+
+class Session:
+    """An open database. Not thread-safe: use one Session per thread (as with one DuckDB connection)."""
+
+    def __init__(
+        self,
+        path: str | Path = ":memory:",
+        read_only: bool = False,
+        autocommit: bool = False,
+        progress: Progress | None = None,
+    ) -> None:
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        self.layout: DatabaseLayout = layout_for(path)
+        self.read_only = read_only
+        self.autocommit = autocommit
+        self.progress = progress or Progress()
+        self.in_transaction = False
+        self._catalog: CatalogView | None = None
+        self.errors = ErrorSlot()
+        self.duck = _open_duckdb(self.layout, read_only)
+        try:
+            load_extension(self.duck, "lance")
+            migrate(self.duck, discover_migrations(resource_dir("migrations")), read_only)
+            load_macros(self.duck)
+            functions = load_function_modules()
+            declare_functions(functions)
+            register_functions(self.duck, SessionFunctionContext(self), self.errors)
+        except BaseException:
+            self.duck.close()
+            raise
+
+    # -- catalog ---------------------------------------------------------------------------------
+
+    def catalog(self) -> CatalogView:
+        """The catalog as data for the rewriter and the functions; rebuilt after statements that change it."""
+        if self._catalog is None:
+            self._catalog = CatalogView(functions=self._function_infos(), models={m.name: m for m in read_models(self.duck)})
+        return self._catalog
+
+    def invalidate_catalog(self) -> None:
+        self._catalog = None
+
+    def _function_infos(self) -> dict[str, FunctionInfo]:
+        infos = {
+            f.name: FunctionInfo(
+                name=f.name,
+                kind="udf",
+                family=f.family,
+                params=tuple(ParamInfo(p.name, p.type, p.required, None if p.required else p.default) for p in f.params),
+                returns=f.returns,
+                doc=f.doc,
+                signature=f.signature,
+                model_kind=f.model_kind,
+            )
+            for f in load_function_modules().values()
+        }
+        docs = macro_docs()
+        rows = self.duck.execute(
+            "SELECT function_name, parameters, function_type FROM duckdb_functions() "
+            "WHERE function_type IN ('macro', 'table_macro') AND list_contains(?, function_name)",
+            [list(docs)],
+        ).fetchall()
+        for name, parameters, function_type in rows:
+            params = tuple(ParamInfo(p, "ANY", True) for p in parameters)
+            returns = "TABLE" if function_type == "table_macro" else "ANY"
+            infos[name] = FunctionInfo(
+                name=name,
+                kind="macro",
+                family=docs[name].file.removesuffix(".sql"),
+                params=params,
+                returns=returns,
+                doc=docs[name].doc,
+                signature=f"{name}({', '.join(parameters)}) -> {returns}",
+            )
+        return infos
+
+    # -- statements ------------------------------------------------------------------------------
+
+    def execute(self, sql: str, parameters: Any = None) -> Outcome:
+        """Run every statement of `sql`; the result of the last one stays on `self.duck` to be fetched."""
+        if not isinstance(sql, str):
+            raise ProgrammingError(f"a statement must be a str, not {type(sql).__name__}")
+        statements = parse_script(sql)
+        if parameters is not None and len(statements) > 1:
+            raise ProgrammingError(
+                f"parameters can be bound to one statement only, but the text holds {len(statements)} statements"
+            )
+        outcome = NO_ROWS
+        for statement in statements:
+            outcome = self._execute_one(statement, parameters)
+        return outcome
+
+    def _execute_one(self, statement: ParsedStatement, parameters: Any) -> Outcome:
+        tree = statement.tree
+        if isinstance(tree, exp.Transaction):
+            return self._begin_explicit()
+        if isinstance(tree, exp.Commit):
+            self.commit()
+            return NO_ROWS
+        if isinstance(tree, exp.Rollback):
+            self.rollback()
+            return NO_ROWS
+        if not self.autocommit and not self.in_transaction:
+            self._duck_execute("BEGIN TRANSACTION")
+            self.in_transaction = True
+        owns_transaction = not self.in_transaction
+        self.progress.start(statement.text.strip().splitlines()[0] if statement.text.strip() else "")
+        try:
+            if statement.is_aidb:
+                from aidb.engine.commands import run_command
+
+                with self._statement_transaction(owns_transaction):
+                    return run_command(self, statement)
+            return self._execute_sql(statement, parameters, owns_transaction)
+        except duckdb.Error as error:
+            raise self._fail(translate_duckdb_error(self.errors.take() or error, statement.text)) from error
+        except Error as error:
+            raise self._fail(error) from error.__cause__
+        finally:
+            self.progress.finish()
+
+    def _execute_sql(self, statement: ParsedStatement, parameters: Any, owns_transaction: bool) -> Outcome:
+        catalog = self.catalog()  # built before DuckDB runs: functions must not query while a query runs
+        planned = plan_statement(statement, catalog)
+        lineage = None if self.read_only else lineage_of(statement.tree)
+        if lineage is None:
+            self.duck.execute(planned.sql, parameters)
+            return self._outcome(statement)
+        started = datetime.now()
+        with self._statement_transaction(owns_transaction):
+            self.duck.execute(planned.sql, parameters)
+            outcome = self._outcome(statement)
+            record_run(self.duck, statement.text, lineage.kind, started, lineage.output_table, list(lineage.input_tables), __version__)
+        return outcome
+
+    def _outcome(self, statement: ParsedStatement) -> Outcome:
+        if _is_dml_count(statement):
+            row = self.duck.fetchone()
+            return Outcome(has_rows=False, rowcount=int(row[0]) if row else 0)
+        return Outcome(has_rows=self.duck.description is not None)
+
+    def _fail(self, error: Error) -> Error:
+        """Undo what the failed statement's transaction did and return the error to raise."""
+        if self.in_transaction:
+            try:
+                self.duck.execute("ROLLBACK")
+            except duckdb.Error:
+                pass  # DuckDB may already have ended the aborted transaction
+            self.in_transaction = False
+            if error.args and "transaction was rolled back" not in str(error.args[0]):
+                error.args = (f"{error.args[0]}\n(the open transaction was rolled back)", *error.args[1:])
+        self.invalidate_catalog()
+        return error
+
+    def _statement_transaction(self, owns: bool):
+        return _StatementTransaction(self, owns)
+
+    # -- transactions ----------------------------------------------------------------------------
+
+    def _begin_explicit(self) -> Outcome:
+        if self.in_transaction:
+            if self.autocommit:
+                raise ProgrammingError("a transaction is already open; COMMIT or ROLLBACK it first")
+            return NO_ROWS  # PEP 249 mode already opened one implicitly
+        self._duck_execute("BEGIN TRANSACTION")
+        self.in_transaction = True
+        return NO_ROWS
+
+    def commit(self) -> None:
+        if self.in_transaction:
+            self._duck_execute("COMMIT")
+            self.in_transaction = False
+
+    def rollback(self) -> None:
+        if self.in_transaction:
+            self._duck_execute("ROLLBACK")
+            self.in_transaction = False
+            self.invalidate_catalog()
+
+    def _duck_execute(self, sql: str) -> None:
+        try:
+            self.duck.execute(sql)
+        except duckdb.Error as error:
+            raise translate_duckdb_error(error, sql) from error
+
+    def interrupt(self) -> None:
+        self.duck.interrupt()
+
+    def close(self) -> None:
+        try:
+            if self.in_transaction:
+                self.rollback()
+        finally:
+            self.duck.close()
+            if self._scratch is not None:
+                self._scratch.cleanup()
+
+    # -- models ----------------------------------------------------------------------------------
+
+    def resolve_model(self, kind: str, name: str | None) -> ModelRecord:
+        catalog = self.catalog()
+        if name is None:
+            load_loader_modules()
+            record = catalog.default_model(kind) or BUILTIN_DEFAULTS.get(kind)
+            if record is None:
+                raise ProgrammingError(f"no default {kind} model; create one with CREATE MODEL ... TYPE {kind} ... WITH (default = true)")
+            return record
+        record = catalog.models.get(name)
+        if record is None:
+            raise ProgrammingError(f"unknown model {name!r}.{did_you_mean(name, catalog.models)}")
+        if record.kind != kind:
+            raise ProgrammingError(f"model {name!r} is a {record.kind} model, but a {kind} model is needed here")
+        return record
+
+
+class _StatementTransaction:
+    """Makes a multi-step statement atomic when no transaction is open around it."""
+
+    def __init__(self, session: Session, owns: bool) -> None:
+        self.session, self.owns = session, owns
+
+    def __enter__(self) -> None:
+        if self.owns:
+            self.session.duck.execute("BEGIN TRANSACTION")
+            self.session.in_transaction = True
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if self.owns and value is None:
+            self.session.duck.execute("COMMIT")
+            self.session.in_transaction = False
+        # on error, Session._fail rolls back
+
+
+class SessionFunctionContext:
+    """What the SQL functions of one session may ask for: models from its catalog, progress reporting."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def model(self, kind: str, name: str | None) -> Any:
+        return load_model(self._session.resolve_model(kind, name))
+
+    def model_record(self, kind: str, name: str | None) -> ModelRecord:
+        return self._session.resolve_model(kind, name)
+
+    def progress(self, rows: int) -> None:
+        self._session.progress.advance(rows)
+
+
+def _is_dml_count(statement: ParsedStatement) -> bool:
+    tree = statement.tree
+    if isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):
+        return not tree.args.get("returning")
+    if tree is None:
+        words = statement.text.lstrip().split(None, 1)
+        return bool(words) and words[0].upper() in ("INSERT", "UPDATE", "DELETE") and "RETURNING" not in statement.text.upper()
+    return False
+
+
+def _open_duckdb(layout: DatabaseLayout, read_only: bool) -> duckdb.DuckDBPyConnection:
+    if read_only and not layout.in_memory and not Path(layout.duckdb_path).exists():
+        raise OperationalError(f"cannot open {layout.duckdb_path} read-only: the file does not exist")
+    try:
+        return duckdb.connect(layout.duckdb_path, read_only=read_only)
+    except duckdb.Error as error:
+        message = str(error)
+        if "lock" in message.lower():
+            hint = "another process has it open for writing; close it or open this one read-only"
+        elif "not a valid" in message.lower() or "corrupt" in message.lower():
+            hint = "the file is not a DuckDB database or is damaged"
+        else:
+            hint = "check the path and its permissions"
+        raise OperationalError(f"cannot open database {layout.duckdb_path}: {hint} ({message})") from error

@@ -1,0 +1,1 @@
+"""SQL functions: one module per family, each function declared once with `@sql_function`."""

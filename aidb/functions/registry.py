@@ -1,0 +1,181 @@
+"""The one registry of aidb's SQL functions and the loop that registers them on a DuckDB connection.
+
+A function is declared once, next to its implementation::
+
+    @sql_function(params=[Param("text", "VARCHAR")], returns="VARCHAR")
+    def normalize_text(ctx, text: pa.Array) -> pa.Array:
+        "CCNet text normalisation."
+
+Implementations are vectorised: they take and return Arrow arrays for a whole DuckDB chunk.
+Optional parameters are filled in by the SQL rewriter (`rewrite_function_arguments`), so DuckDB
+always sees the full signature.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import duckdb
+import pyarrow as pa
+
+from aidb.errors import DataError, Error
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: Any = REQUIRED  # None means SQL NULL (e.g. "the catalog's default model")
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def render(self) -> str:
+        if self.required:
+            return f"{self.name} {self.type}"
+        default = "NULL" if self.default is None else repr(self.default)
+        return f"{self.name} {self.type} := {default}"
+
+
+class FunctionContext(Protocol):
+    """What a function implementation may ask of the connection that runs it."""
+
+    def model(self, kind: str, name: str | None) -> Any: ...
+
+    def progress(self, rows: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class SqlFunction:
+    name: str
+    params: tuple[Param, ...]
+    returns: str
+    impl: Callable[..., pa.Array] = field(repr=False)
+    doc: str
+    family: str
+    model_kind: str | None = None
+    side_effects: bool = False
+
+    @property
+    def signature(self) -> str:
+        return f"{self.name}({', '.join(p.render() for p in self.params)}) -> {self.returns}"
+
+
+REGISTRY: dict[str, SqlFunction] = {}
+
+
+def sql_function(
+    *,
+    params: list[Param],
+    returns: str,
+    name: str | None = None,
+    model_kind: str | None = None,
+    side_effects: bool = False,
+) -> Callable[[Callable[..., pa.Array]], Callable[..., pa.Array]]:
+    """Declare `impl` as the SQL function `name` (default: the Python name); its docstring's first line is its doc."""
+
+    def declare(impl: Callable[..., pa.Array]) -> Callable[..., pa.Array]:
+        fn_name = (name or impl.__name__).lower()
+        doc = (impl.__doc__ or "").strip().splitlines()
+        if not doc:
+            raise TypeError(f"SQL function {fn_name} needs a docstring: its first line is the user-facing doc")
+        _check_param_order(fn_name, params)
+        REGISTRY[fn_name] = SqlFunction(
+            name=fn_name,
+            params=tuple(params),
+            returns=returns,
+            impl=impl,
+            doc=doc[0],
+            family=impl.__module__.rsplit(".", 1)[-1],
+            model_kind=model_kind,
+            side_effects=side_effects,
+        )
+        return impl
+
+    return declare
+
+
+def _check_param_order(name: str, params: list[Param]) -> None:
+    seen_optional = False
+    for param in params:
+        if param.required and seen_optional:
+            raise TypeError(f"SQL function {name}: required parameter {param.name} follows an optional one")
+        seen_optional = seen_optional or not param.required
+
+
+_loaded = False
+_load_lock = threading.Lock()
+
+
+def load_function_modules() -> dict[str, SqlFunction]:
+    """Import every family module in `aidb.functions` so their declarations run; returns the registry."""
+    global _loaded
+    with _load_lock:
+        if not _loaded:
+            package = importlib.import_module("aidb.functions")
+            for module in pkgutil.iter_modules(package.__path__):
+                if module.name != "registry" and not module.name.startswith("_"):
+                    importlib.import_module(f"aidb.functions.{module.name}")
+            _loaded = True
+    return REGISTRY
+
+
+class ErrorSlot:
+    """Carries an aidb error raised inside a UDF past DuckDB, which would flatten it to a string."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def put(self, error: Error) -> None:
+        self._local.error = error
+
+    def take(self) -> Error | None:
+        error = getattr(self._local, "error", None)
+        self._local.error = None
+        return error
+
+
+def register_functions(con: duckdb.DuckDBPyConnection, ctx: FunctionContext, errors: ErrorSlot) -> None:
+    """Register every declared function on `con`, bound to `ctx`."""
+    for function in load_function_modules().values():
+        con.create_function(
+            function.name,
+            _bind(function, ctx, errors),
+            [duckdb.sqltype(p.type) for p in function.params],
+            duckdb.sqltype(function.returns),
+            type="arrow",
+            null_handling="special",
+            side_effects=function.side_effects,
+        )
+
+
+def _bind(function: SqlFunction, ctx: FunctionContext, errors: ErrorSlot) -> Callable[..., pa.Array]:
+    def run(*arrays: pa.Array) -> pa.Array:
+        try:
+            result = function.impl(ctx, *arrays)
+        except Error as error:
+            errors.put(error)
+            raise
+        except (TypeError, ValueError, pa.ArrowException) as error:
+            wrapped = DataError(f"{function.name}(): {error}")
+            errors.put(wrapped)
+            raise wrapped from error
+        ctx.progress(len(arrays[0]) if arrays else 0)
+        return result
+
+    run.__name__ = function.name
+    return run

@@ -1,0 +1,1 @@
+"""Model loading: one loader per model TYPE, loaded lazily once per process and shared across connections."""

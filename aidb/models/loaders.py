@@ -1,0 +1,87 @@
+"""The registry of model loaders, keyed by model TYPE (embedding, language, clip, classifier).
+
+A loader is the only code that knows a framework. `describe` validates a source when a model is
+created (cheap, no weights loaded); `load` builds the in-memory model the first time a query needs it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from aidb.errors import NotSupportedError
+from aidb.storage.catalog import ModelRecord
+
+
+@dataclass(frozen=True)
+class ModelDescription:
+    fingerprint: str
+    dimension: int | None = None
+    source: str | None = None  # normalised source (e.g. an absolute path), when it differs
+
+
+class ModelLoader(Protocol):
+    def describe(self, source: str, options: dict[str, object]) -> ModelDescription: ...
+
+    def load(self, record: ModelRecord) -> Any: ...
+
+
+LOADERS: dict[str, ModelLoader] = {}
+
+# The model each function uses when the catalog names no default of its TYPE (e.g. the bundled
+# all-MiniLM-L6-v2 for embeddings); registered by the loader modules with `builtin_default`.
+BUILTIN_DEFAULTS: dict[str, ModelRecord] = {}
+
+
+def builtin_default(record: ModelRecord) -> ModelRecord:
+    BUILTIN_DEFAULTS[record.kind] = record
+    return record
+
+
+def model_loader(kind: str):
+    """Class decorator: register an instance of the class as the loader for `kind`."""
+
+    def register(cls):
+        LOADERS[kind] = cls()
+        return cls
+
+    return register
+
+
+def loader_for(kind: str) -> ModelLoader:
+    loader = LOADERS.get(kind)
+    if loader is None:
+        raise NotSupportedError(f"models of TYPE {kind} cannot be loaded by this aidb build (no loader registered)")
+    return loader
+
+
+_cache: dict[tuple[str, str, str, str | None], Any] = {}
+_cache_lock = threading.Lock()
+
+
+def load_model(record: ModelRecord) -> Any:
+    """The loaded model for `record`, built once per process (thread-safe) and reused afterwards."""
+    key = (record.kind, record.source, record.options, record.fingerprint)
+    with _cache_lock:
+        if key not in _cache:
+            _cache[key] = loader_for(record.kind).load(record)
+        return _cache[key]
+
+
+_modules_loaded = False
+
+
+def load_loader_modules() -> None:
+    """Import every module of `aidb.models` so their `@model_loader` classes register (frameworks stay lazy)."""
+    global _modules_loaded
+    if _modules_loaded:
+        return
+    import importlib
+    import pkgutil
+
+    package = importlib.import_module("aidb.models")
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name != "loaders" and not module.name.startswith("_"):
+            importlib.import_module(f"aidb.models.{module.name}")
+    _modules_loaded = True

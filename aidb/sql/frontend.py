@@ -1,0 +1,78 @@
+"""From SQL text to what DuckDB runs: split, parse with the aidb dialect, rewrite, render.
+
+Plain DuckDB SQL that no pass changes is sent as its original text, so it behaves exactly as in
+DuckDB; statements sqlglot cannot parse (and that are not aidb statements) pass through untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+
+from aidb.errors import ProgrammingError
+from aidb.sql.catalog_view import CatalogView
+from aidb.sql.dialect import AIDB, starts_aidb_statement
+from aidb.sql.passes import Rewritten, rewrite, to_duckdb_sql
+from aidb.sql.split import leading_words, split_statements
+from aidb.sql.statements import AidbStatement
+
+# sqlglot warns on every statement it parses only as an opaque Command; those pass through by design.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+
+@dataclass(frozen=True)
+class ParsedStatement:
+    text: str
+    tree: exp.Expression | None  # None: sqlglot could not parse it; DuckDB gets the text as is
+
+    @property
+    def is_aidb(self) -> bool:
+        return isinstance(self.tree, AidbStatement)
+
+
+@dataclass(frozen=True)
+class Planned:
+    sql: str
+    rewritten: Rewritten | None
+
+
+def parse_script(sql: str) -> list[ParsedStatement]:
+    chunks = split_statements(sql)
+    return [parse_statement(chunk, index, len(chunks)) for index, chunk in enumerate(chunks, start=1)]
+
+
+def parse_statement(text: str, index: int = 1, count: int = 1) -> ParsedStatement:
+    try:
+        trees = sqlglot.parse(text, read=AIDB)
+    except (ParseError, TokenError) as error:
+        if starts_aidb_statement(leading_words(text)):
+            raise ProgrammingError(_describe_parse_error(error, text, index, count)) from error
+        return ParsedStatement(text, None)
+    tree = trees[0] if len(trees) == 1 else None
+    if isinstance(tree, exp.Command):
+        tree = None
+    return ParsedStatement(text, tree)
+
+
+def plan_statement(statement: ParsedStatement, catalog: CatalogView) -> Planned:
+    if statement.tree is None or statement.is_aidb:
+        return Planned(statement.text, None)
+    rewritten = rewrite(statement.tree, catalog)
+    return Planned(to_duckdb_sql(rewritten.tree) if rewritten.changed else statement.text, rewritten)
+
+
+def _describe_parse_error(error: Exception, text: str, index: int, count: int) -> str:
+    where = f"statement {index} of {count}" if count > 1 else "statement"
+    details = getattr(error, "errors", None) or []
+    if details:
+        first = details[0]
+        description = first.get("description", str(error))
+        return (
+            f"Syntax error in {where} at line {first.get('line')}, column {first.get('col')}: {description}\n"
+            f"  {text.strip()}"
+        )
+    return f"Syntax error in {where}: {error}\n  {text.strip()}"

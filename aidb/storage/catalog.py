@@ -1,0 +1,68 @@
+"""Read and write the catalog tables (`aidb.models`, `aidb.runs`, `aidb.lineage`, ...) of one database."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    name: str
+    kind: str
+    source: str
+    options: str = "{}"
+    fingerprint: str | None = None
+    dimension: int | None = None
+    is_default: bool = False
+
+    @property
+    def option_values(self) -> dict[str, object]:
+        return json.loads(self.options)
+
+
+_MODEL_COLUMNS = "name, kind, source, options, fingerprint, dimension, is_default"
+
+
+def read_models(con: duckdb.DuckDBPyConnection) -> list[ModelRecord]:
+    rows = con.execute(f"SELECT {_MODEL_COLUMNS} FROM aidb.models ORDER BY name").fetchall()
+    return [ModelRecord(*row) for row in rows]
+
+
+def insert_model(con: duckdb.DuckDBPyConnection, model: ModelRecord) -> None:
+    if model.is_default:
+        con.execute("UPDATE aidb.models SET is_default = false WHERE kind = ? AND is_default", [model.kind])
+    con.execute(
+        f"INSERT INTO aidb.models ({_MODEL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [model.name, model.kind, model.source, model.options, model.fingerprint, model.dimension, model.is_default],
+    )
+
+
+def delete_model(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    con.execute("DELETE FROM aidb.models WHERE name = ?", [name])
+
+
+def record_run(
+    con: duckdb.DuckDBPyConnection,
+    statement: str,
+    kind: str,
+    started_at: datetime,
+    output_table: str | None,
+    input_tables: list[str],
+    aidb_version: str,
+) -> int:
+    """Record one statement that produced a table, with the tables it read; returns the run id."""
+    run_id = con.execute(
+        "INSERT INTO aidb.runs (statement, kind, aidb_version, started_at, finished_at) "
+        "VALUES (?, ?, ?, ?, current_timestamp) RETURNING run_id",
+        [statement, kind, aidb_version, started_at],
+    ).fetchone()[0]
+    if output_table is not None and input_tables:
+        con.executemany(
+            "INSERT INTO aidb.lineage (run_id, output_table, input_table) VALUES (?, ?, ?)",
+            [[run_id, output_table, source] for source in input_tables],
+        )
+    return run_id

@@ -1,0 +1,24 @@
+"""Shared fixtures: databases in memory and on disk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import aidb
+
+
+@pytest.fixture
+def con() -> Iterator[aidb.dbapi.Connection]:
+    """A fresh in-memory database in autocommit mode."""
+    connection = aidb.connect(":memory:", autocommit=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """The path of a database file that does not exist yet."""
+    return tmp_path / "test.aidb"
