@@ -22,6 +22,21 @@ from aidb.errors import (  # noqa: E402 - the version must exist before the engi
     Warning,
 )
 
+from aidb.dbapi_types import (  # noqa: E402
+    BINARY,
+    DATETIME,
+    NUMBER,
+    ROWID,
+    STRING,
+    Binary,
+    Date,
+    DateFromTicks,
+    Time,
+    TimeFromTicks,
+    Timestamp,
+    TimestampFromTicks,
+)
+
 apilevel = "2.0"
 threadsafety = 1  # threads may share the module, not connections
 paramstyle = "qmark"  # DuckDB also accepts numbered ($1) parameters
@@ -34,6 +49,11 @@ def connect(path: str = ":memory:", read_only: bool = False, autocommit: bool = 
     read_only: open without writing; fails if the catalog needs an upgrade.
     autocommit: False (PEP 249 default) opens a transaction implicitly; call commit() to keep changes.
     progress: show a progress bar for model functions; default only when stderr is a terminal.
+
+    Parameters are bound with `?` (qmark, the module's `paramstyle`) or numbered `$1`, `$2`
+    (a sequence), or named `$name` (a dict). With autocommit off, the first statement opens a
+    transaction that lasts until commit() or rollback(); close() without commit() rolls it back.
+    `with aidb.connect(p) as con:` commits when the block succeeds, rolls back when it raises, then closes.
     """
     from aidb.dbapi import Connection
 
@@ -56,4 +76,16 @@ __all__ = [
     "InternalError",
     "ProgrammingError",
     "NotSupportedError",
+    "Binary",
+    "Date",
+    "Time",
+    "Timestamp",
+    "DateFromTicks",
+    "TimeFromTicks",
+    "TimestampFromTicks",
+    "STRING",
+    "BINARY",
+    "NUMBER",
+    "DATETIME",
+    "ROWID",
 ]

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from aidb import errors
+from aidb.dbapi_types import describe_column
 from aidb.engine.progress import Progress
 from aidb.engine.session import Session
 from aidb.errors import InterfaceError, ProgrammingError
@@ -135,10 +136,7 @@ class Cursor:
         outcome = session.execute(operation, parameters)
         if outcome.has_rows:
             self._source = session.duck
-            self.description = tuple(
-                (name, str(type_code), None, None, None, None, None)
-                for name, type_code, *_ in session.duck.description
-            )
+            self.description = tuple(describe_column(name, str(type_code)) for name, type_code, *_ in session.duck.description)
         else:
             self.rowcount = outcome.rowcount
         return self
@@ -178,7 +176,7 @@ class Cursor:
 
     def arrow(self):
         """The remaining rows as a pyarrow.Table."""
-        return self._rows().fetch_arrow_table()
+        return self._rows().to_arrow_table()
 
     def df(self):
         """The remaining rows as a pandas DataFrame."""
@@ -217,7 +215,7 @@ class Cursor:
         """Move the unread rows out of the shared DuckDB connection into a private in-memory one."""
         if self._source is None or self._source is not self.connection.session.duck:
             return
-        remaining = self._source.fetch_arrow_table()
+        remaining = self._source.to_arrow_table()
         if remaining is None:  # everything was already read
             self._source = _EXHAUSTED
             return
@@ -239,7 +237,7 @@ class _ExhaustedResult:
     def fetchall(self) -> list[tuple[Any, ...]]:
         return []
 
-    def fetch_arrow_table(self) -> None:
+    def to_arrow_table(self) -> None:
         return None
 
     def fetchdf(self) -> None:

@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from aidb.engine.model_listing import show_models_query
+from aidb.engine.vector_index_commands import create_vector_index, drop_vector_index, optimize_vector_index, show_vector_indexes
 from aidb.errors import NotSupportedError, ProgrammingError, did_you_mean
 from aidb.models.loaders import load_loader_modules, loader_for
 from aidb.sql import statements as st
@@ -16,6 +18,10 @@ from aidb.storage.catalog import ModelRecord, delete_model, insert_model
 
 if TYPE_CHECKING:
     from aidb.engine.session import Outcome, Session
+
+
+# Commands that only read: they run outside a statement transaction so their rows stay fetchable.
+READ_ONLY_COMMANDS = (st.Show, st.ExplainAidb)
 
 
 def run_command(session: Session, statement: ParsedStatement) -> Outcome:
@@ -35,18 +41,11 @@ def _rows(session: Session, sql: str, parameters: list | None = None) -> Outcome
 def _show(session: Session, node: st.Show) -> Outcome:
     what = node.this.name.upper()
     if what == "MODELS":
-        return _rows(
-            session,
-            "SELECT name, kind AS type, source, fingerprint, dimension, is_default, created_at "
-            "FROM aidb.models ORDER BY kind, name",
-        )
+        return _rows(session, *show_models_query(session.catalog()))
     if what == "FUNCTIONS":
         return _rows(session, to_duckdb_sql(functions_query(session.catalog())))
     if what == "VECTOR INDEXES":
-        return _rows(
-            session,
-            "SELECT name, table_name, column_name, index_type, metric, created_at FROM aidb.vector_indexes ORDER BY name",
-        )
+        return show_vector_indexes(session)
     raise ProgrammingError(f"SHOW {what}: expected SHOW MODELS, SHOW VECTOR INDEXES or SHOW AIDB FUNCTIONS")
 
 
@@ -90,6 +89,7 @@ def _create_model(session: Session, node: st.CreateModel) -> Outcome:
             raise NotSupportedError(f"models of TYPE {kind} cannot be trained from a query")
         description = train(session, name, to_duckdb_sql(source_node.this), node.args.get("using"), options)
         source = description.source or "query"
+        options.update(description.metrics)
     else:
         source = source_node.name
         description = loader.describe(source, options)
@@ -127,16 +127,12 @@ def _drop_model(session: Session, node: st.DropModel) -> Outcome:
     return NO_ROWS
 
 
-def _vector_index_not_available(session: Session, node: st.AidbStatement) -> Outcome:
-    raise NotSupportedError(f"{type(node).__name__}: vector indexes need Lance-backed tables, not available in this build")
-
-
 _HANDLERS: dict[type, Callable[[Session, st.AidbStatement], Outcome]] = {
     st.Show: _show,
     st.ExplainAidb: _explain,
     st.CreateModel: _create_model,
     st.DropModel: _drop_model,
-    st.CreateVectorIndex: _vector_index_not_available,
-    st.DropVectorIndex: _vector_index_not_available,
-    st.OptimizeVectorIndex: _vector_index_not_available,
+    st.CreateVectorIndex: create_vector_index,
+    st.DropVectorIndex: drop_vector_index,
+    st.OptimizeVectorIndex: optimize_vector_index,
 }

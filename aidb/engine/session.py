@@ -12,6 +12,7 @@ import duckdb
 from sqlglot import exp
 
 from aidb import __version__
+from aidb.engine.lance_statements import lance_folder, open_lance_tables, run_lance_statement
 from aidb.engine.progress import Progress
 from aidb.errors import Error, OperationalError, ProgrammingError, did_you_mean, translate_duckdb_error
 from aidb.functions.registry import ErrorSlot, load_function_modules, register_functions
@@ -20,12 +21,16 @@ from aidb.sql.catalog_view import CatalogView, FunctionInfo, ParamInfo
 from aidb.sql.dialect import declare_functions
 from aidb.sql.frontend import ParsedStatement, parse_script, plan_statement
 from aidb.sql.lineage import lineage_of
+from aidb.sql.provenance import model_columns
 from aidb.storage.catalog import ModelRecord, read_models, record_run
+from aidb.storage.column_provenance import record_column_provenance
 from aidb.storage.extensions import load_extension
 from aidb.storage.layout import DatabaseLayout, layout_for
 from aidb.storage.macros import load_macros, macro_docs
+from aidb.storage.model_files import model_files_dir
 from aidb.storage.migrations import discover_migrations, migrate
 from aidb.storage.resources import resource_dir
+from aidb.storage.vector_tables import read_vector_tables
 
 
 @dataclass(frozen=True)
@@ -59,8 +64,10 @@ class Session:
         self.errors = ErrorSlot()
         self.duck = _open_duckdb(self.layout, read_only)
         try:
-            load_extension(self.duck, "lance")
+            # The lance extension loads when the database has Lance tables (open_lance_tables) or a
+            # statement uses it (_execute_sql): loading costs ~0.6 s, too much for every connect.
             migrate(self.duck, discover_migrations(resource_dir("migrations")), read_only)
+            open_lance_tables(self)
             load_macros(self.duck)
             functions = load_function_modules()
             declare_functions(functions)
@@ -74,7 +81,13 @@ class Session:
     def catalog(self) -> CatalogView:
         """The catalog as data for the rewriter and the functions; rebuilt after statements that change it."""
         if self._catalog is None:
-            self._catalog = CatalogView(functions=self._function_infos(), models={m.name: m for m in read_models(self.duck)})
+            load_loader_modules()
+            self._catalog = CatalogView(
+                functions=self._function_infos(),
+                models={m.name: m for m in read_models(self.duck)},
+                builtin_models=dict(BUILTIN_DEFAULTS),
+                vector_tables=read_vector_tables(self.duck, lance_folder(self)),
+            )
         return self._catalog
 
     def invalidate_catalog(self) -> None:
@@ -147,10 +160,15 @@ class Session:
         self.progress.start(statement.text.strip().splitlines()[0] if statement.text.strip() else "")
         try:
             if statement.is_aidb:
-                from aidb.engine.commands import run_command
+                from aidb.engine.commands import READ_ONLY_COMMANDS, run_command
 
+                # A read-only command's rows would be replaced by the result of its own COMMIT.
+                owns_transaction = owns_transaction and not isinstance(statement.tree, READ_ONLY_COMMANDS)
                 with self._statement_transaction(owns_transaction):
                     return run_command(self, statement)
+            lance_outcome = run_lance_statement(self, statement, parameters)
+            if lance_outcome is not None:
+                return lance_outcome
             return self._execute_sql(statement, parameters, owns_transaction)
         except duckdb.Error as error:
             raise self._fail(translate_duckdb_error(self.errors.take() or error, statement.text)) from error
@@ -162,6 +180,8 @@ class Session:
     def _execute_sql(self, statement: ParsedStatement, parameters: Any, owns_transaction: bool) -> Outcome:
         catalog = self.catalog()  # built before DuckDB runs: functions must not query while a query runs
         planned = plan_statement(statement, catalog)
+        if "lance" in planned.sql.lower():  # lance_* functions or ATTACH (TYPE LANCE)
+            load_extension(self.duck, "lance")
         lineage = None if self.read_only else lineage_of(statement.tree)
         if lineage is None:
             self.duck.execute(planned.sql, parameters)
@@ -170,14 +190,18 @@ class Session:
         with self._statement_transaction(owns_transaction):
             self.duck.execute(planned.sql, parameters)
             outcome = self._outcome(statement)
-            record_run(self.duck, statement.text, lineage.kind, started, lineage.output_table, list(lineage.input_tables), __version__)
+            run_id = record_run(self.duck, statement.text, lineage.kind, started, lineage.output_table, list(lineage.input_tables), __version__)
+            if lineage.kind == "create_table_as" and planned.rewritten is not None:
+                columns = model_columns(planned.rewritten.tree, catalog)
+                record_column_provenance(self.duck, lineage.output_table, columns, run_id)
         return outcome
 
     def _outcome(self, statement: ParsedStatement) -> Outcome:
         if _is_dml_count(statement):
             row = self.duck.fetchone()
             return Outcome(has_rows=False, rowcount=int(row[0]) if row else 0)
-        return Outcome(has_rows=self.duck.description is not None)
+        description = self.duck.description
+        return Outcome(has_rows=description is not None and not _is_status_only(statement, description))
 
     def _fail(self, error: Error) -> Error:
         """Undo what the failed statement's transaction did and return the error to raise."""
@@ -237,17 +261,26 @@ class Session:
 
     # -- models ----------------------------------------------------------------------------------
 
+    def scratch_dir(self) -> Path:
+        """A temporary folder that lives as long as this session (removed on close)."""
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="aidb-")
+        return Path(self._scratch.name)
+
+    def model_files_dir(self) -> Path:
+        """Where models trained in this database (CREATE CLASSIFIER, ...) keep their files."""
+        return model_files_dir(self.layout, self.scratch_dir)
+
     def resolve_model(self, kind: str, name: str | None) -> ModelRecord:
         catalog = self.catalog()
         if name is None:
-            load_loader_modules()
-            record = catalog.default_model(kind) or BUILTIN_DEFAULTS.get(kind)
+            record = catalog.effective_default(kind)
             if record is None:
                 raise ProgrammingError(f"no default {kind} model; create one with CREATE MODEL ... TYPE {kind} ... WITH (default = true)")
             return record
-        record = catalog.models.get(name)
+        record = catalog.find_model(name)
         if record is None:
-            raise ProgrammingError(f"unknown model {name!r}.{did_you_mean(name, catalog.models)}")
+            raise ProgrammingError(f"unknown model {name!r}.{did_you_mean(name, catalog.model_names())}")
         if record.kind != kind:
             raise ProgrammingError(f"model {name!r} is a {record.kind} model, but a {kind} model is needed here")
         return record
@@ -285,6 +318,22 @@ class SessionFunctionContext:
 
     def progress(self, rows: int) -> None:
         self._session.progress.advance(rows)
+
+
+# Statements DuckDB answers with a one-column status ('Success' or 'Count'); PEP 249 wants no result set for them.
+_STATUS_ONLY_WORDS = frozenset(
+    {"CREATE", "DROP", "ALTER", "SET", "RESET", "USE", "ATTACH", "DETACH", "CHECKPOINT", "LOAD", "INSTALL", "VACUUM", "COMMENT"}
+)
+
+
+def _is_status_only(statement: ParsedStatement, description: list) -> bool:
+    words = statement.text.lstrip().split(None, 1)
+    return (
+        bool(words)
+        and words[0].upper() in _STATUS_ONLY_WORDS
+        and len(description) == 1
+        and description[0][0] in ("Success", "Count")
+    )
 
 
 def _is_dml_count(statement: ParsedStatement) -> bool:

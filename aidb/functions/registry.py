@@ -14,6 +14,7 @@ always sees the full signature.
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import threading
 from collections.abc import Callable
@@ -178,4 +179,8 @@ def _bind(function: SqlFunction, ctx: FunctionContext, errors: ErrorSlot) -> Cal
         return result
 
     run.__name__ = function.name
+    # DuckDB counts a UDF's parameters from its signature, and `*arrays` reads as one.
+    run.__signature__ = inspect.Signature(
+        [inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_ONLY) for p in function.params]
+    )
     return run

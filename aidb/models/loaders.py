@@ -7,7 +7,7 @@ created (cheap, no weights loaded); `load` builds the in-memory model the first 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from aidb.errors import NotSupportedError
@@ -19,6 +19,8 @@ class ModelDescription:
     fingerprint: str
     dimension: int | None = None
     source: str | None = None  # normalised source (e.g. an absolute path), when it differs
+    # What training measured (e.g. held-out accuracy): stored in the model's options JSON (SHOW MODELS).
+    metrics: dict[str, object] = field(default_factory=dict)
 
 
 class ModelLoader(Protocol):

@@ -39,9 +39,10 @@ def starts_aidb_statement(words: list[str]) -> bool:
 
 class AIDB(DuckDB):
     class Tokenizer(DuckDB.Tokenizer):
-        # DuckDB's tokenizer swallows everything after EXPLAIN as one opaque command string;
-        # aidb needs to see EXPLAIN AIDB. Plain EXPLAIN then fails to parse and passes through to DuckDB.
-        KEYWORDS = {k: v for k, v in DuckDB.Tokenizer.KEYWORDS.items() if k != "EXPLAIN"}
+        # sqlglot swallows everything after EXPLAIN / OPTIMIZE as one opaque command string; aidb
+        # needs to see EXPLAIN AIDB and OPTIMIZE VECTOR INDEX. Plain EXPLAIN then fails to parse
+        # and passes through to DuckDB untouched.
+        KEYWORDS = {k: v for k, v in DuckDB.Tokenizer.KEYWORDS.items() if k not in ("EXPLAIN", "OPTIMIZE")}
 
     class Parser(DuckDB.Parser):
         # Copied so that declare_functions() never alters DuckDB's own table.

@@ -10,13 +10,19 @@ from sqlglot import exp
 from aidb.sql.catalog_view import CatalogView
 from aidb.sql.dialect import AIDB
 from aidb.sql.rewrite_catalog_functions import rewrite_catalog_functions
+from aidb.sql.rewrite_embedding_type import rewrite_embedding_type
 from aidb.sql.rewrite_function_arguments import rewrite_function_arguments
+from aidb.sql.rewrite_vector_search import rewrite_vector_search
+from aidb.sql.rewrite_vector_tables import rewrite_vector_tables
 
 Pass = Callable[[exp.Expression, CatalogView], exp.Expression]
 
 PASSES: list[tuple[str, Pass]] = [
     ("catalog_functions", rewrite_catalog_functions),
     ("function_arguments", rewrite_function_arguments),
+    ("embedding_type", rewrite_embedding_type),
+    ("vector_search", rewrite_vector_search),
+    ("vector_tables", rewrite_vector_tables),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from aidb.sql.catalog_view import CatalogView
+from aidb.sql.transform import transform_bottom_up
 
 COLUMNS = ("name", "kind", "family", "signature", "returns", "model_kind", "doc")
 
@@ -16,7 +17,7 @@ def rewrite_catalog_functions(tree: exp.Expression, catalog: CatalogView) -> exp
             return exp.Subquery(this=functions_query(catalog), alias=exp.TableAlias(this=exp.to_identifier(alias)))
         return node
 
-    return tree.transform(replace)
+    return transform_bottom_up(tree, replace)
 
 
 def functions_query(catalog: CatalogView) -> exp.Select:

@@ -10,6 +10,7 @@ from sqlglot import exp
 
 from aidb.errors import ProgrammingError, did_you_mean
 from aidb.sql.catalog_view import CatalogView, FunctionInfo, ParamInfo
+from aidb.sql.transform import transform_bottom_up
 
 
 def rewrite_function_arguments(tree: exp.Expression, catalog: CatalogView) -> exp.Expression:
@@ -20,7 +21,7 @@ def rewrite_function_arguments(tree: exp.Expression, catalog: CatalogView) -> ex
             return _complete_call(node, udfs[node.name.lower()])
         return node
 
-    return tree.transform(complete)
+    return transform_bottom_up(tree, complete)
 
 
 def _complete_call(call: exp.Anonymous, function: FunctionInfo) -> exp.Expression:

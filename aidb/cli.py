@@ -1,0 +1,62 @@
+"""The `aidb` command: `aidb demo`, `aidb sql PATH "SQL"`, and `aidb PATH` (the REPL)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+USAGE = """\
+aidb demo [--db PATH]        build a demo database from the bundled corpus and run the pipeline on it
+aidb sql PATH "STATEMENT"    run one statement on the database at PATH and print the result
+aidb [PATH] [-c STATEMENT]   open the SQL REPL on PATH (default: in memory); -c runs one statement and exits
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0] == "demo":
+        return _demo(args[1:])
+    if args and args[0] == "sql":
+        return _sql(args[1:])
+    parser = argparse.ArgumentParser(prog="aidb", usage=USAGE, description="aidb: an AI database for LLM data work.")
+    parser.add_argument("path", nargs="?", default=":memory:", help="database file (created if missing)")
+    parser.add_argument("-c", "--command", help="run this SQL and exit")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    options = parser.parse_args(args)
+    if options.version:
+        from aidb import __version__
+
+        print(f"aidb {__version__}")
+        return 0
+    from aidb.repl import main as repl_main
+
+    return repl_main(options.path, options.command)
+
+
+def _sql(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="aidb sql", description="Run one SQL statement and print its result.")
+    parser.add_argument("path", help="database file")
+    parser.add_argument("statement", help="SQL to run")
+    options = parser.parse_args(args)
+    from aidb.repl import main as repl_main
+
+    return repl_main(options.path, options.statement)
+
+
+def _demo(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="aidb demo", description="Run the demo pipeline on the bundled corpus.")
+    parser.add_argument("--db", default="demo.aidb", help="database file to (re)create (default: demo.aidb)")
+    options = parser.parse_args(args)
+    from aidb.demo.pipeline import run_demo
+    from aidb.errors import Error
+
+    try:
+        run_demo(options.db)
+    except Error as error:
+        print(f"aidb demo: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""`aidb demo`: build a database from the bundled corpus and run every pipeline step this build has, in SQL.
+
+Each step is one SQL statement printed before it runs; its result is an ordinary table in the
+database file, so `aidb demo.aidb` (or plain DuckDB) can look at it afterwards. Steps that need a
+capability (model functions) run only when the capability is registered: the demo grows as aidb does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from aidb.errors import OperationalError
+
+CORPUS = Path(__file__).resolve().parent / "data" / "corpus.jsonl"
+MARKER_TABLE = "demo_info"
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    title: str
+    sql: str
+    show: str | None = None  # query whose result is printed after the step
+    needs: tuple[str, ...] = ()  # SQL functions the step uses
+
+
+# Gopher quality rules (Rae et al. 2021, appendix A.1.1): thresholds as published.
+GOPHER_RULES = """
+    word_count(text) BETWEEN 50 AND 100000
+    AND mean_word_length(text) BETWEEN 3 AND 10
+    AND symbol_word_ratio(text) < 0.1
+    AND frac_bullet_lines(text) < 0.9
+    AND frac_lines_end_ellipsis(text) < 0.3
+    AND alpha_word_frac(text) >= 0.8
+    AND dup_line_frac(text) < 0.3
+    AND dup_line_char_frac(text) < 0.2
+"""
+
+STEPS: tuple[DemoStep, ...] = (
+    DemoStep(
+        "Load the bundled corpus",
+        f"CREATE TABLE corpus AS SELECT * FROM read_json('{CORPUS.as_posix()}', format = 'newline_delimited')",
+        "SELECT domain, count(*) AS docs, round(avg(length(text))) AS avg_chars FROM corpus GROUP BY domain ORDER BY docs DESC",
+    ),
+    DemoStep(
+        "Text statistics (sql_functions/text_stats.sql macros)",
+        """CREATE TABLE doc_stats AS
+        SELECT id, word_count(text) AS words, round(mean_word_length(text), 2) AS mean_word_len,
+               round(symbol_word_ratio(text), 3) AS symbol_ratio, round(frac_bullet_lines(text), 2) AS bullet_frac,
+               round(frac_lines_end_ellipsis(text), 2) AS ellipsis_frac, round(dup_line_frac(text), 2) AS dup_line_frac,
+               round(alpha_word_frac(text), 2) AS alpha_frac
+        FROM corpus""",
+        "SELECT * FROM doc_stats ORDER BY symbol_ratio DESC, bullet_frac DESC LIMIT 8",
+    ),
+    DemoStep(
+        "Gopher quality rules",
+        f"CREATE TABLE quality AS SELECT id, {GOPHER_RULES} AS keep FROM corpus",
+        """SELECT c.planted, count(*) AS docs, count(*) FILTER (WHERE q.keep) AS kept
+        FROM corpus c JOIN quality q USING (id) GROUP BY c.planted ORDER BY c.planted""",
+    ),
+    DemoStep(
+        "Exact dedup on CCNet-normalised text (keep the lowest id of each group)",
+        """CREATE TABLE exact_dedup AS
+        SELECT id, min(id) OVER (PARTITION BY md5(normalize_text(text))) AS keep_id,
+               id = min(id) OVER (PARTITION BY md5(normalize_text(text))) AS keep
+        FROM corpus""",
+        """SELECT c.planted, count(*) AS docs, count(*) FILTER (WHERE NOT d.keep) AS removed
+        FROM corpus c JOIN exact_dedup d USING (id) GROUP BY c.planted ORDER BY c.planted""",
+        needs=("normalize_text",),
+    ),
+    DemoStep(
+        "Near-duplicate candidates: MinHash signatures (128 permutations, word 5-grams)",
+        "CREATE TABLE signatures AS SELECT id, minhash(text) AS sig FROM corpus",
+        """SELECT a.id, b.id AS similar_to, round(jaccard(a.sig, b.sig), 2) AS est_jaccard
+        FROM signatures a JOIN signatures b ON a.id > b.id
+        WHERE jaccard(a.sig, b.sig) >= 0.5 ORDER BY est_jaccard, a.id LIMIT 8""",
+        needs=("minhash", "jaccard"),
+    ),
+    DemoStep(
+        "Perplexity under the default KenLM model",
+        "CREATE TABLE doc_perplexity AS SELECT id, perplexity(text) AS ppl FROM corpus",
+        """SELECT c.planted, count(*) AS docs, round(median(p.ppl)) AS median_ppl
+        FROM corpus c JOIN doc_perplexity p USING (id) GROUP BY c.planted ORDER BY median_ppl""",
+        needs=("perplexity",),
+    ),
+    DemoStep(
+        "The clean corpus: quality-filtered and exact-deduplicated",
+        """CREATE TABLE clean_corpus AS
+        SELECT c.* FROM corpus c JOIN quality q USING (id) JOIN exact_dedup d USING (id)
+        WHERE q.keep AND d.keep""",
+        "SELECT count(*) AS docs, sum(word_count(text)) AS words FROM clean_corpus",
+        needs=("normalize_text",),
+    ),
+    DemoStep(
+        "Embeddings of the clean corpus (all-MiniLM-L6-v2) and a semantic search",
+        "CREATE TABLE clean_embeddings AS SELECT id, embed(text) AS emb FROM clean_corpus",
+        """SELECT c.id, c.domain, left(c.text, 70) AS text,
+               round(array_cosine_distance(e.emb, embed('how databases store and index data'))::DOUBLE, 3) AS distance
+        FROM clean_embeddings e JOIN clean_corpus c USING (id) ORDER BY distance LIMIT 5""",
+        needs=("embed",),
+    ),
+)
+
+
+def run_demo(db_path: str | Path = "demo.aidb", echo=print) -> list[str]:
+    """Recreate the demo database at `db_path` and run the steps this build supports; returns their titles."""
+    import aidb
+    from aidb.functions.registry import load_function_modules
+
+    path = Path(db_path)
+    _remove_previous_demo(path)
+    available = set(load_function_modules())
+    ran: list[str] = []
+    with aidb.connect(str(path), autocommit=True) as con:
+        con.execute(f"CREATE TABLE {MARKER_TABLE} AS SELECT current_timestamp AS created_at, 'aidb demo' AS note")
+        for number, step in enumerate((s for s in STEPS if set(s.needs) <= available), start=1):
+            echo(f"\n== {number}. {step.title}")
+            echo(_indent(step.sql))
+            con.execute(step.sql)
+            if step.show:
+                _print_result(con.execute(step.show), echo)
+            ran.append(step.title)
+    skipped = [s.title for s in STEPS if not set(s.needs) <= available]
+    if skipped:
+        echo("\n(skipped, not in this build: " + "; ".join(skipped) + ")")
+    echo(f"\nDone. Open the result with:  aidb {path}    or with plain DuckDB: duckdb {path}")
+    return ran
+
+
+def _remove_previous_demo(path: Path) -> None:
+    """Delete an earlier demo database at `path`; refuse to touch any other file."""
+    if not path.exists():
+        return
+    import duckdb
+
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            is_demo = con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [MARKER_TABLE]
+            ).fetchone()[0]
+    except duckdb.Error as error:
+        raise OperationalError(f"{path} exists and is not an aidb demo database; choose another --db ({error})") from error
+    if not is_demo:
+        raise OperationalError(f"{path} exists and is not an aidb demo database; choose another --db")
+    path.unlink()
+    for sibling in (path.with_name(path.name + ".wal"),):
+        sibling.unlink(missing_ok=True)
+    import shutil
+
+    for folder in (path.with_name(path.name + ".lance"), path.with_name(path.name + ".models")):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _indent(sql: str) -> str:
+    lines = [line.strip() for line in sql.strip().splitlines()]
+    return "\n".join("   " + line for line in lines)
+
+
+def _print_result(cursor, echo) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    for column in cursor.description:
+        table.add_column(column[0])
+    rows = cursor.fetchall()
+    for row in rows:
+        table.add_row(*("NULL" if v is None else str(v) for v in row))
+    console = Console(width=140)
+    with console.capture() as capture:
+        console.print(table)
+    echo(capture.get().rstrip())
+    echo(f"({len(rows)} rows)")

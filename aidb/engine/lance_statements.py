@@ -1,0 +1,145 @@
+"""Run the SQL statements that write Lance tables: CREATE TABLE ... WITH (storage = 'lance'), DROP TABLE, DML.
+
+DuckDB lets one transaction write one attached database only, and Lance commits each change by
+itself; so creating or dropping a Lance table commits the open implicit transaction first (as DDL
+does in MySQL or Oracle) and records the catalog row in its own transaction afterwards. A crash
+between the two is repaired on the next open by `lance_tables.reconcile`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+
+from aidb.errors import ProgrammingError
+from aidb.sql.frontend import ParsedStatement, plan_statement
+from aidb.storage.lance_tables import LANCE_CATALOG, attach_lance_folder, forget_lance_table, reconcile, record_lance_table
+
+if TYPE_CHECKING:
+    from aidb.engine.session import Outcome, Session
+
+STORAGE_OPTION = "storage"
+
+
+def lance_folder(session: Session) -> Path:
+    """The folder of this database's Lance datasets; a temporary one for an in-memory database."""
+    return session.layout.lance_dir or session.scratch_dir() / "lance"
+
+
+def open_lance_tables(session: Session) -> None:
+    """On connect: attach the Lance folder when it exists and make the catalog agree with it."""
+    folder = session.layout.lance_dir
+    if folder is None or not folder.is_dir():
+        if not session.read_only:
+            reconcile(session.duck, None)
+        return
+    attach_lance_folder(session.duck, folder)
+    if not session.read_only:
+        reconcile(session.duck, folder)
+
+
+def run_lance_statement(session: Session, statement: ParsedStatement, parameters: object) -> Outcome | None:
+    """Execute `statement` if it writes a Lance table; None when it is not such a statement."""
+    tree = statement.tree
+    if isinstance(tree, exp.Create) and (tree.args.get("kind") or "").upper() == "TABLE" and _storage(tree) is not None:
+        return _create_lance_table(session, tree, parameters)
+    if isinstance(tree, (exp.Create, exp.Drop, exp.Insert, exp.Update, exp.Delete)):
+        name = _target_name(tree)
+        info = session.catalog().vector_tables.get(name.lower()) if name else None
+        if info is None or not info.is_lance:
+            return None
+        if isinstance(tree, exp.Drop) and (tree.args.get("kind") or "").upper() == "TABLE":
+            return _drop_lance_table(session, info.name)
+        if isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):
+            return _write_lance_table(session, statement, parameters)
+    return None
+
+
+def _create_lance_table(session: Session, tree: exp.Create, parameters: object) -> Outcome:
+    from aidb.engine.session import NO_ROWS
+
+    storage = _storage(tree)
+    if storage != "lance":
+        raise ProgrammingError(f"unknown table storage {storage!r}; expected storage = 'lance' (or leave it out for a DuckDB table)")
+    if session.read_only:
+        raise ProgrammingError("cannot create a Lance table: the database is open read-only")
+    target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    name = target.name
+    exists = session.duck.execute(
+        "SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND lower(table_name) = lower(?)",
+        [name],
+    ).fetchone()
+    if exists:
+        raise ProgrammingError(f"cannot create Lance table {name!r}: a DuckDB table of that name exists; drop it or pick another name")
+    _leave_transaction(session, f"CREATE TABLE {name} ... WITH (storage = 'lance')")
+    attach_lance_folder(session.duck, lance_folder(session))
+    node = tree.copy()
+    properties = node.args.get("properties")
+    if properties is not None:
+        kept = [p for p in properties.expressions if not _is_storage_property(p)]
+        node.set("properties", exp.Properties(expressions=kept) if kept else None)
+    new_target = exp.table_(name, db="main", catalog=LANCE_CATALOG)
+    if isinstance(node.this, exp.Schema):
+        node.this.set("this", new_target)
+    else:
+        node.set("this", new_target)
+    planned = plan_statement(ParsedStatement(statement_text(node), node), session.catalog())
+    session.duck.execute(planned.sql, parameters)
+    record_lance_table(session.duck, name)
+    session.invalidate_catalog()
+    return NO_ROWS
+
+
+def _drop_lance_table(session: Session, name: str) -> Outcome:
+    from aidb.engine.session import NO_ROWS
+
+    _leave_transaction(session, f"DROP TABLE {name}")
+    session.duck.execute(f"DROP TABLE {LANCE_CATALOG}.main.{exp.to_identifier(name).sql(dialect='duckdb')}")
+    forget_lance_table(session.duck, name)
+    session.invalidate_catalog()
+    return NO_ROWS
+
+
+def _write_lance_table(session: Session, statement: ParsedStatement, parameters: object) -> Outcome:
+    """INSERT/UPDATE/DELETE on a Lance table; no lineage row, which would write a second database."""
+    planned = plan_statement(statement, session.catalog())
+    session.duck.execute(planned.sql, parameters)
+    outcome = session._outcome(statement)
+    session.invalidate_catalog()  # row counts feed the planner
+    return outcome
+
+
+def _leave_transaction(session: Session, what: str) -> None:
+    if not session.in_transaction:
+        return
+    if session.autocommit:
+        raise ProgrammingError(f"{what} cannot run inside a transaction (Lance commits it by itself); COMMIT or ROLLBACK first")
+    session.commit()
+
+
+def _storage(tree: exp.Create) -> str | None:
+    properties = tree.args.get("properties")
+    for prop in properties.expressions if properties is not None else []:
+        if _is_storage_property(prop):
+            value = prop.args.get("value")
+            return str(value.name if isinstance(value, (exp.Literal, exp.Identifier, exp.Var, exp.Column)) else value).lower()
+    return None
+
+
+def _is_storage_property(prop: exp.Expression) -> bool:
+    return isinstance(prop, exp.Property) and prop.name.lower() == STORAGE_OPTION
+
+
+def _target_name(tree: exp.Expression) -> str | None:
+    target = tree.this
+    if isinstance(target, exp.Schema):
+        target = target.this
+    if not isinstance(target, exp.Table) or target.args.get("catalog") or (target.db and target.db.lower() != "main"):
+        return None
+    return target.name
+
+
+def statement_text(node: exp.Expression) -> str:
+    return node.sql(dialect="duckdb")

@@ -1,0 +1,186 @@
+"""CREATE / DROP / OPTIMIZE VECTOR INDEX and SHOW VECTOR INDEXES over Lance tables.
+
+The Lance index is built first and the catalog row written after it: a build killed half-way leaves
+the dataset's previous index (or none) in force, and `lance_tables.reconcile` repairs the catalog.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import TYPE_CHECKING
+
+from aidb.errors import ProgrammingError, did_you_mean
+from aidb.sql import statements as st
+from aidb.storage.lance_tables import (
+    VectorIndexRecord,
+    dataset_indexes,
+    forget_vector_index,
+    read_vector_indexes,
+    record_table_stats,
+    record_vector_index,
+)
+from aidb.storage.vector_tables import VectorTableInfo
+
+if TYPE_CHECKING:
+    from aidb.engine.session import Outcome, Session
+
+METRICS = ("cosine", "l2", "dot")
+INDEX_TYPES = ("IVF_PQ", "IVF_HNSW_SQ", "IVF_FLAT")
+DEFAULT_INDEX_TYPE = "IVF_PQ"
+# Options passed to Lance's create_index; the rest (nprobes, refine_factor) are search-time defaults.
+_BUILD_OPTIONS = ("num_partitions", "num_sub_vectors", "num_bits", "m", "ef_construction", "sample_rate", "max_iterations")
+
+
+def create_vector_index(session: Session, node: st.CreateVectorIndex) -> Outcome:
+    from aidb.engine.session import NO_ROWS
+
+    name = node.this.name
+    table = _lance_table(session, node.args["table"].name, "CREATE VECTOR INDEX")
+    column = node.args["column"].name
+    if column.lower() not in table.vector_columns:
+        if column.lower() not in (c.lower() for c in table.columns):
+            raise ProgrammingError(f"table {table.name!r} has no column {column!r}.{did_you_mean(column, table.columns)}")
+        raise ProgrammingError(
+            f"cannot build a vector index on {table.name}.{column}: it is not a fixed-width vector column (FLOAT[n]); "
+            f"vector columns of {table.name}: {', '.join(table.vector_columns) or 'none'}"
+        )
+    existing = {i.name: i for i in read_vector_indexes(session.duck)}
+    if name in existing and not node.args.get("replace"):
+        if node.args.get("exists"):
+            return NO_ROWS
+        raise ProgrammingError(f"vector index {name!r} already exists; use CREATE OR REPLACE VECTOR INDEX or DROP VECTOR INDEX {name}")
+    index_type = (node.args["index_type"].name if node.args.get("index_type") else DEFAULT_INDEX_TYPE).upper()
+    if index_type not in INDEX_TYPES:
+        raise ProgrammingError(f"unknown vector index type {index_type!r}; expected one of {', '.join(INDEX_TYPES)}")
+    options = st.options_dict(node)
+    metric = str(options.pop("metric", "cosine")).lower()
+    if metric not in METRICS:
+        raise ProgrammingError(f"unknown metric {metric!r} for vector index {name!r}; expected one of {', '.join(METRICS)}")
+    dimension = table.vector_columns[column.lower()]
+    build = default_build_options(index_type, table.row_count, dimension)
+    build.update({k: v for k, v in options.items() if k in _BUILD_OPTIONS})
+    search = default_search_options(index_type, build["num_partitions"])
+    search.update({k: int(v) for k, v in options.items() if k in ("nprobes", "refine_factor")})
+    unknown = set(options) - set(_BUILD_OPTIONS) - {"nprobes", "refine_factor"}
+    if unknown:
+        raise ProgrammingError(f"unknown option(s) {', '.join(sorted(unknown))} for CREATE VECTOR INDEX {name}")
+    settings = ", ".join([f"{k}={v}" for k, v in build.items()] + [f"metric_type='{metric}'", "replace=true"])
+    session.duck.execute(f"CREATE INDEX {_ident(name)} ON '{_quote(table.dataset)}' ({_ident(column)}) USING {index_type} WITH ({settings})")
+    record_table_stats(session.duck, table.name, table_stats(session, table))
+    record_vector_index(
+        session.duck,
+        VectorIndexRecord(name, table.name, column, index_type, metric, json.dumps({**build, **search}, sort_keys=True)),
+    )
+    session.invalidate_catalog()
+    return NO_ROWS
+
+
+def default_build_options(index_type: str, rows: int, dimension: int) -> dict[str, int]:
+    """IVF with about sqrt(n) partitions (the usual rule for IVF, Jegou et al. 2011); PQ with 4 dims per sub-vector."""
+    options = {"num_partitions": max(1, min(4096, int(math.sqrt(max(rows, 1)))))}
+    if index_type == "IVF_PQ":
+        options["num_sub_vectors"] = next(d for d in (dimension // 4, dimension // 2, dimension, 1) if d >= 1 and dimension % d == 0)
+    return options
+
+
+def default_search_options(index_type: str, num_partitions: int) -> dict[str, int]:
+    """Probe ~5% of partitions (at least 20, Lance's own floor) and re-rank quantised candidates exactly."""
+    options = {"nprobes": max(20, math.ceil(num_partitions * 0.05))}
+    if index_type != "IVF_FLAT":
+        options["refine_factor"] = 10
+    return options
+
+
+def table_stats(session: Session, table: VectorTableInfo) -> dict:
+    """Row count and distinct values of the scalar columns, the planner's selectivity inputs."""
+    scalars = [c for c in table.columns if c.lower() not in table.vector_columns]
+    if not scalars:
+        return {"rows": table.row_count, "ndv": {}}
+    exprs = ", ".join(f"approx_count_distinct({_ident(c)})" for c in scalars)
+    row = session.duck.execute(f"SELECT count(*), {exprs} FROM {table.sql_name}").fetchone()
+    return {"rows": int(row[0]), "ndv": {c.lower(): int(n) for c, n in zip(scalars, row[1:])}}
+
+
+def drop_vector_index(session: Session, node: st.DropVectorIndex) -> Outcome:
+    from aidb.engine.session import NO_ROWS
+
+    name = node.this.name
+    index = _index_named(session, name, node.args.get("exists"))
+    if index is None:
+        return NO_ROWS
+    table = _lance_table(session, index.table_name, "DROP VECTOR INDEX")
+    if name in {i.name for i in dataset_indexes(session.duck, table.dataset)}:
+        session.duck.execute(f"DROP INDEX {_ident(name)} ON '{_quote(table.dataset)}'")
+    forget_vector_index(session.duck, name)
+    session.invalidate_catalog()
+    return NO_ROWS
+
+
+def optimize_vector_index(session: Session, node: st.OptimizeVectorIndex) -> Outcome:
+    """Fold rows added since the build into the index (Lance 'append' optimisation)."""
+    from aidb.engine.session import NO_ROWS
+
+    index = _index_named(session, node.this.name, False)
+    table = _lance_table(session, index.table_name, "OPTIMIZE VECTOR INDEX")
+    session.duck.execute(f"ALTER INDEX {_ident(index.name)} ON '{_quote(table.dataset)}' OPTIMIZE WITH (mode = 'append')").fetchall()
+    record_table_stats(session.duck, table.name, table_stats(session, table))
+    session.invalidate_catalog()
+    return NO_ROWS
+
+
+def show_vector_indexes(session: Session) -> Outcome:
+    from aidb.engine.session import Outcome
+
+    tables = session.catalog().vector_tables
+    rows = []
+    for index in read_vector_indexes(session.duck):
+        table = tables.get(index.table_name.lower())
+        real = {i.name: i for i in dataset_indexes(session.duck, table.dataset)} if table is not None else {}
+        indexed = real[index.name].rows_indexed if index.name in real else 0
+        total = table.row_count if table is not None else 0
+        rows.append((index.name, index.table_name, index.column_name, index.index_type, index.metric, indexed, max(total - indexed, 0)))
+    columns = ("name", "table_name", "column_name", "index_type", "metric", "rows_indexed", "rows_not_indexed")
+    values = [[row[i] for row in rows] for i in range(len(columns))]
+    select = ", ".join(f"unnest(${i + 1}::{'BIGINT' if i >= 5 else 'VARCHAR'}[]) AS {c}" for i, c in enumerate(columns))
+    session.duck.execute(f"SELECT {select}", values)
+    return Outcome(has_rows=True)
+
+
+def _lance_table(session: Session, name: str, what: str) -> VectorTableInfo:
+    tables = session.catalog().vector_tables
+    table = tables.get(name.lower())
+    if table is None:
+        exists = session.duck.execute(
+            "SELECT 1 FROM duckdb_tables() WHERE lower(table_name) = lower(?) AND schema_name = 'main'", [name]
+        ).fetchone()
+        if exists:
+            raise ProgrammingError(f"{what}: table {name!r} has no FLOAT[n] vector column")
+        raise ProgrammingError(f"{what}: no table {name!r}.{did_you_mean(name, [t.name for t in tables.values()])}")
+    if not table.is_lance:
+        raise ProgrammingError(
+            f"{what}: {name!r} is a DuckDB table; vector indexes need a Lance table "
+            f"(CREATE TABLE ... WITH (storage = 'lance')). DuckDB tables are searched exactly, without an index."
+        )
+    return table
+
+
+def _index_named(session: Session, name: str, missing_ok: bool) -> VectorIndexRecord | None:
+    indexes = {i.name: i for i in read_vector_indexes(session.duck)}
+    if name not in indexes:
+        if missing_ok:
+            return None
+        raise ProgrammingError(f"no vector index {name!r}.{did_you_mean(name, indexes)}")
+    return indexes[name]
+
+
+def _ident(name: str) -> str:
+    # The Lance extension's index DDL parser takes bare identifiers only.
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise ProgrammingError(f"index and column names of vector indexes must be plain identifiers, not {name!r}")
+    return name
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")

@@ -1,0 +1,188 @@
+"""Pass: MyScale-style vector search in SQL, rewritten to Lance ANN table functions or exact DuckDB array functions.
+
+- `SELECT ..., distance(emb, v) AS d FROM t WHERE f ORDER BY d LIMIT k`: planned by `vector_plan.choose_plan`
+  (exact scan, ANN with the filter applied first, or ANN over-fetch + post-filter); EXPLAIN AIDB shows the
+  choice as a comment on the query.
+- `vector_search(t, emb, v, k := 10 [, metric, nprobes, refine_factor])`, `batch_vector_search(t, emb, (SELECT id, vec ...), k)`,
+  `text_search(t, col, 'query', k)` (BM25, Lance inverted index), `hybrid_search(t, text, emb, 'query', k, fusion := 'rrf'|'rsf')`.
+- any other `distance(a, b [, metric])`: the exact DuckDB function of the metric.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from aidb.errors import ProgrammingError
+from aidb.sql.catalog_view import CatalogView
+from aidb.sql.dialect import declare_functions
+from aidb.sql.vector_plan import ANN_PREFILTER, EXACT, choose_plan
+from aidb.sql.vector_table_functions import TABLE_FUNCTIONS, rewrite_table_function
+from aidb.storage.vector_tables import VectorTableInfo
+
+DISTANCE = "distance"
+METRIC_FUNCTIONS = {"cosine": "array_cosine_distance", "l2": "array_distance", "dot": "array_negative_inner_product"}
+DEFAULT_METRIC = "cosine"
+
+declare_functions((DISTANCE, *TABLE_FUNCTIONS))
+
+
+def rewrite_vector_search(tree: exp.Expression, catalog: CatalogView) -> exp.Expression:
+    if not any(isinstance(n, exp.Anonymous) and n.name.lower() in (DISTANCE, *TABLE_FUNCTIONS) for n in tree.walk()):
+        return tree
+    tree = tree.copy()
+    tables = catalog.vector_tables
+    for node in list(tree.find_all(exp.Table)):
+        if isinstance(node.this, exp.Anonymous) and node.this.name.lower() in TABLE_FUNCTIONS:
+            node.replace(rewrite_table_function(node, tables))
+    for select in reversed(list(tree.find_all(exp.Select))):
+        plan_top_k(select, tables)
+    return tree.transform(lambda n: _exact_distance(n, tables) if _is_distance(n) else n)
+
+
+def plan_top_k(select: exp.Select, tables: dict[str, VectorTableInfo]) -> None:
+    """Rewrite `... ORDER BY distance(col, v) LIMIT k` over one vector table in place."""
+    call, k, source = _top_k_shape(select, tables)
+    if call is None:
+        return
+    info = tables[source.name.lower()]
+    column, vector, metric = distance_arguments(call, info)
+    index = info.indexes.get(column.lower())
+    if metric is None:
+        metric = index.metric if index is not None else DEFAULT_METRIC
+    options = {**(index.options if index is not None else {}), **select.meta.get("aidb_search_options", {})}
+    plan = choose_plan(info, column, select.args.get("where"), k, _is_constant(vector), metric)
+    select.add_comments([plan.comment()], prepend=True)
+    calls = [c for c in select.find_all(exp.Anonymous) if _is_distance(c) and _same_call(c, call)]
+    if plan.strategy == EXACT:
+        select.where(exp.column(column, table=source.alias_or_name).is_(exp.null()).not_(), copy=False)
+        for c in calls:
+            c.replace(_metric_call(metric, exp.column(column, table=source.alias_or_name), vector, info.vector_columns[column.lower()]))
+        return
+    alias = source.alias_or_name
+    args = [
+        exp.Literal.string(info.dataset),
+        exp.Literal.string(column),
+        _as_vector(vector, info.vector_columns[column.lower()]),
+        _named("k", exp.Literal.number(plan.fetch_k)),
+        _named("prefilter", exp.Boolean(this=plan.strategy == ANN_PREFILTER)),
+    ]
+    if "nprobes" in options:
+        args.append(_named("nprobs", exp.Literal.number(int(options["nprobes"]))))
+    if "refine_factor" in options:
+        args.append(_named("refine_factor", exp.Literal.number(int(options["refine_factor"]))))
+    search = exp.Table(this=exp.Anonymous(this="lance_vector_search", expressions=args), alias=exp.TableAlias(this=exp.to_identifier(alias)))
+    source.replace(search)
+    for c in calls:
+        c.replace(lance_distance(metric, exp.column("_distance", table=alias)))
+
+
+def lance_distance(metric: str, distance: exp.Expression) -> exp.Expression:
+    """Lance's `_distance` in the units of DuckDB's function of the same metric (Lance: squared L2, 1 - dot)."""
+    if metric == "l2":
+        return exp.Anonymous(this="sqrt", expressions=[distance])
+    if metric == "dot":
+        return exp.Sub(this=distance, expression=exp.Literal.number(1))
+    return distance
+
+
+def distance_arguments(call: exp.Anonymous, info: VectorTableInfo) -> tuple[str, exp.Expression, str | None]:
+    if len(call.expressions) not in (2, 3):
+        raise ProgrammingError("distance() takes (vector_column, query_vector [, metric])")
+    column_node, vector = call.expressions[0], call.expressions[1]
+    if not isinstance(column_node, exp.Column):
+        raise ProgrammingError(f"distance(): the first argument must be a vector column of {info.name}, not {column_node.sql()}")
+    column = column_node.name
+    if column.lower() not in info.vector_columns:
+        kind = "not a fixed-width vector column (FLOAT[n])" if column.lower() in (c.lower() for c in info.columns) else "no such column"
+        raise ProgrammingError(f"distance(): {info.name}.{column}: {kind}")
+    check_dimension(vector, info.vector_columns[column.lower()], f"{info.name}.{column}")
+    metric = metric_argument(call.expressions[2]) if len(call.expressions) == 3 else None
+    return column, vector, metric
+
+
+def metric_argument(node: exp.Expression) -> str:
+    metric = node.name.lower() if isinstance(node, exp.Literal) else node.sql().lower()
+    if metric not in METRIC_FUNCTIONS:
+        raise ProgrammingError(f"unknown metric {metric!r}; expected one of {', '.join(METRIC_FUNCTIONS)}")
+    return metric
+
+
+def check_dimension(vector: exp.Expression, dimension: int, where: str) -> None:
+    found = vector_width(vector)
+    if found is not None and found != dimension:
+        raise ProgrammingError(f"dimension mismatch: {where} is FLOAT[{dimension}] but the query vector has {found} dimensions")
+
+
+def vector_width(vector: exp.Expression) -> int | None:
+    if isinstance(vector, exp.Array):
+        return len(vector.expressions)
+    if isinstance(vector, exp.Cast):
+        values = vector.to.args.get("values") or []
+        if vector.to.this == exp.DataType.Type.ARRAY and len(values) == 1 and isinstance(values[0], exp.Literal):
+            return int(values[0].this)
+        return vector_width(vector.this)
+    return None
+
+
+def _top_k_shape(select: exp.Select, tables: dict[str, VectorTableInfo]):
+    none = (None, 0, None)
+    order, limit, source = select.args.get("order"), select.args.get("limit"), select.args.get("from_")
+    if order is None or limit is None or source is None or select.args.get("joins") or select.args.get("group"):
+        return none
+    first = order.expressions[0]
+    if first.args.get("desc") or not isinstance(limit.expression, exp.Literal) or not limit.expression.is_int:
+        return none
+    call = first.this
+    if isinstance(call, exp.Column) and not call.table:
+        aliased = [e.this for e in select.expressions if isinstance(e, exp.Alias) and e.alias.lower() == call.name.lower()]
+        call = aliased[0] if aliased else call
+    table = source.this
+    if not _is_distance(call) or not isinstance(table, exp.Table) or not isinstance(table.this, exp.Identifier):
+        return none
+    if table.args.get("catalog") or table.name.lower() not in tables:
+        return none
+    return call, int(limit.expression.this), table
+
+
+def _exact_distance(call: exp.Anonymous, tables: dict[str, VectorTableInfo]) -> exp.Expression:
+    if len(call.expressions) not in (2, 3):
+        raise ProgrammingError("distance() takes (vector_a, vector_b [, metric])")
+    a, b = call.expressions[0], call.expressions[1]
+    metric = metric_argument(call.expressions[2]) if len(call.expressions) == 3 else None
+    dimension = None
+    if isinstance(a, exp.Column):
+        for info in tables.values():
+            if a.name.lower() in info.vector_columns and (not a.table or a.table.lower() == info.name.lower()):
+                dimension = info.vector_columns[a.name.lower()]
+                check_dimension(b, dimension, f"{info.name}.{a.name}")
+                index = info.indexes.get(a.name.lower())
+                metric = metric or (index.metric if index is not None else None)
+                break
+    return _metric_call(metric or DEFAULT_METRIC, a, b, dimension)
+
+
+def _metric_call(metric: str, a: exp.Expression, b: exp.Expression, dimension: int | None) -> exp.Expression:
+    return exp.Anonymous(this=METRIC_FUNCTIONS[metric], expressions=[a, _as_vector(b, dimension) if dimension else b])
+
+
+def _as_vector(vector: exp.Expression, dimension: int) -> exp.Expression:
+    width = exp.DataType.build(f"FLOAT[{dimension}]", dialect="duckdb")
+    if isinstance(vector, exp.Cast) and vector.to == width:
+        return vector
+    return exp.Cast(this=vector, to=width)
+
+
+def _is_distance(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Anonymous) and node.name.lower() == DISTANCE
+
+
+def _same_call(a: exp.Expression, b: exp.Expression) -> bool:
+    return a is b or a == b
+
+
+def _is_constant(vector: exp.Expression) -> bool:
+    return not any(vector.find_all(exp.Column, exp.Select, exp.Subquery))
+
+
+def _named(name: str, value: exp.Expression) -> exp.Expression:
+    return exp.PropertyEQ(this=exp.to_identifier(name), expression=value)

@@ -1,0 +1,112 @@
+"""Choose how a top-k vector query runs: exact scan, ANN with the filter applied first, or ANN over-fetch + post-filter.
+
+Pure: the table's size, distinct-value counts and indexes arrive as data (`VectorTableInfo`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from aidb.storage.vector_tables import VectorTableInfo
+
+EXACT = "exact"
+ANN_PREFILTER = "ann_prefilter"
+ANN_POSTFILTER = "ann_postfilter"
+
+# Below this many candidate rows an exact scan is both exact and about as fast as probing an index.
+EXACT_SCAN_MAX_ROWS = 20_000
+# Textbook selectivities when no statistics apply (Selinger et al. 1979, "Access Path Selection in a RDBMS").
+EQUALITY_SELECTIVITY = 0.1
+RANGE_SELECTIVITY = 1 / 3
+OTHER_SELECTIVITY = 0.25
+# A post-filter ANN fetches k / selectivity rows times this margin (the estimate is rough).
+OVERFETCH_MARGIN = 2.0
+
+
+@dataclass(frozen=True)
+class VectorPlan:
+    strategy: str
+    reason: str
+    fetch_k: int
+    selectivity: float
+
+    def comment(self) -> str:
+        return f"aidb vector plan: {self.strategy} (k={self.fetch_k}, est. selectivity {self.selectivity:.3g}): {self.reason}"
+
+
+def choose_plan(
+    table: VectorTableInfo, column: str, where: exp.Expression | None, k: int, constant_query: bool, metric: str
+) -> VectorPlan:
+    selectivity = estimate_selectivity(where, table) if where is not None else 1.0
+    matching = table.row_count * selectivity
+    index = table.indexes.get(column.lower())
+    if index is None:
+        return VectorPlan(EXACT, f"no vector index on {table.name}.{column}", k, selectivity)
+    if index.metric != metric:
+        return VectorPlan(EXACT, f"index {index.name} ranks by {index.metric}, the query asks for {metric}", k, selectivity)
+    if not constant_query:
+        return VectorPlan(EXACT, "the query vector is not a constant (ANN needs a literal, a parameter or embed('...'))", k, selectivity)
+    if matching <= EXACT_SCAN_MAX_ROWS:
+        return VectorPlan(EXACT, f"about {int(matching)} rows match the filter: scanning them exactly is cheap", k, selectivity)
+    if where is None:
+        return VectorPlan(ANN_PREFILTER, f"index {index.name}, no filter", k, selectivity)
+    if pushable(where, table):
+        return VectorPlan(ANN_PREFILTER, f"index {index.name}; the filter runs inside Lance before ranking", k, selectivity)
+    fetch = min(table.row_count, math.ceil(k / max(selectivity, 1e-9) * OVERFETCH_MARGIN))
+    if fetch > EXACT_SCAN_MAX_ROWS * 5:
+        return VectorPlan(EXACT, "the filter cannot run inside Lance and is too selective to over-fetch", k, selectivity)
+    return VectorPlan(ANN_POSTFILTER, f"index {index.name}; the filter cannot run inside Lance, so fetch {fetch} and filter after", fetch, selectivity)
+
+
+def estimate_selectivity(where: exp.Expression, table: VectorTableInfo) -> float:
+    """Fraction of rows a predicate keeps: 1/ndv for equality when known, textbook constants otherwise."""
+    if isinstance(where, exp.Where):
+        where = where.this
+    if isinstance(where, exp.Paren):
+        return estimate_selectivity(where.this, table)
+    if isinstance(where, exp.And):
+        return estimate_selectivity(where.left, table) * estimate_selectivity(where.right, table)
+    if isinstance(where, exp.Or):
+        a, b = estimate_selectivity(where.left, table), estimate_selectivity(where.right, table)
+        return min(1.0, a + b - a * b)
+    if isinstance(where, exp.Not):
+        return 1.0 - estimate_selectivity(where.this, table)
+    if isinstance(where, exp.EQ):
+        return _equality(where, table)
+    if isinstance(where, exp.In):
+        return min(1.0, len(where.expressions) * _equality(where, table)) if where.expressions else OTHER_SELECTIVITY
+    if isinstance(where, (exp.GT, exp.GTE, exp.LT, exp.LTE)):
+        return RANGE_SELECTIVITY
+    if isinstance(where, exp.Between):
+        return RANGE_SELECTIVITY / 2
+    return OTHER_SELECTIVITY
+
+
+def _equality(node: exp.Expression, table: VectorTableInfo) -> float:
+    column = node.this if isinstance(node.this, exp.Column) else None
+    if column is not None and column.name.lower() in table.ndv and table.ndv[column.name.lower()] > 0:
+        return 1.0 / table.ndv[column.name.lower()]
+    return EQUALITY_SELECTIVITY
+
+
+def pushable(where: exp.Expression, table: VectorTableInfo) -> bool:
+    """Whether Lance evaluates the filter itself: comparisons of the table's own columns with constants only."""
+    columns = {c.lower() for c in table.columns}
+    for node in where.walk():
+        if not isinstance(node, _PUSHABLE_NODES):
+            return False
+        if isinstance(node, exp.Column) and (node.name.lower() not in columns):
+            return False
+        # A VARCHAR IN (...) with two or more values fails when Lance must prefilter (extension limitation).
+        if isinstance(node, exp.In) and len(node.expressions) > 1 and any(e.is_string for e in node.expressions):
+            return False
+    return True
+
+
+_PUSHABLE_NODES = (
+    exp.Where, exp.Column, exp.Identifier, exp.Literal, exp.Boolean, exp.Null, exp.Neg, exp.Paren,
+    exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.And, exp.Or, exp.Not, exp.In, exp.Between, exp.Is, exp.Like,
+)

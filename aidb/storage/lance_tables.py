@@ -1,0 +1,151 @@
+"""Lance-backed tables: the Lance folder attached into DuckDB, their catalog rows, their Lance indexes.
+
+Every Lance table of a database is a dataset `<name>.lance` in the database's Lance folder, which is
+attached into DuckDB as the catalog `aidb_lance` (so `aidb_lance.main.<name>` is readable and writable
+by plain SQL). `aidb.lance_tables` and `aidb.vector_indexes` record them; on open, the records are
+reconciled with the datasets and the indexes that really exist (a build killed half-way leaves them
+disagreeing, and the dataset is the truth).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from aidb.storage.extensions import load_extension
+
+LANCE_CATALOG = "aidb_lance"
+VECTOR_INDEX_TYPES = ("IVF_PQ", "IVF_HNSW_SQ", "IVF_FLAT", "IVF_HNSW_PQ", "IVF_SQ")
+
+
+@dataclass(frozen=True)
+class LanceTableRecord:
+    name: str
+    dataset: str
+    stats: str = "{}"
+
+    @property
+    def stat_values(self) -> dict:
+        return json.loads(self.stats)
+
+
+@dataclass(frozen=True)
+class VectorIndexRecord:
+    name: str
+    table_name: str
+    column_name: str
+    index_type: str
+    metric: str
+    options: str = "{}"
+
+    @property
+    def option_values(self) -> dict:
+        return json.loads(self.options)
+
+
+@dataclass(frozen=True)
+class DatasetIndex:
+    """An index as Lance reports it (`SHOW INDEXES ON '<dataset>'`)."""
+
+    name: str
+    index_type: str
+    column: str
+    rows_indexed: int
+
+
+def dataset_path(folder: Path, name: str) -> Path:
+    return folder / f"{name}.lance"
+
+
+def attach_lance_folder(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """Attach `folder` as the Lance catalog (idempotent); the folder is created on first use."""
+    folder.mkdir(parents=True, exist_ok=True)
+    load_extension(con, "lance")
+    attached = con.execute("SELECT 1 FROM duckdb_databases() WHERE database_name = ?", [LANCE_CATALOG]).fetchone()
+    if attached is None:
+        con.execute(f"ATTACH '{_quote(str(folder))}' AS {LANCE_CATALOG} (TYPE LANCE)")
+
+
+def read_lance_tables(con: duckdb.DuckDBPyConnection) -> list[LanceTableRecord]:
+    rows = con.execute("SELECT name, dataset, stats FROM aidb.lance_tables ORDER BY name").fetchall()
+    return [LanceTableRecord(*row) for row in rows]
+
+
+def record_lance_table(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    con.execute("DELETE FROM aidb.lance_tables WHERE name = ?", [name])
+    con.execute("INSERT INTO aidb.lance_tables (name, dataset) VALUES (?, ?)", [name, f"{name}.lance"])
+
+
+def forget_lance_table(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    con.execute("DELETE FROM aidb.vector_indexes WHERE table_name = ?", [name])
+    con.execute("DELETE FROM aidb.lance_tables WHERE name = ?", [name])
+
+
+def record_table_stats(con: duckdb.DuckDBPyConnection, name: str, stats: dict) -> None:
+    con.execute("UPDATE aidb.lance_tables SET stats = ? WHERE name = ?", [json.dumps(stats, sort_keys=True), name])
+
+
+def read_vector_indexes(con: duckdb.DuckDBPyConnection) -> list[VectorIndexRecord]:
+    rows = con.execute(
+        "SELECT name, table_name, column_name, index_type, metric, options FROM aidb.vector_indexes ORDER BY name"
+    ).fetchall()
+    return [VectorIndexRecord(*row) for row in rows]
+
+
+def record_vector_index(con: duckdb.DuckDBPyConnection, index: VectorIndexRecord) -> None:
+    con.execute("DELETE FROM aidb.vector_indexes WHERE name = ?", [index.name])
+    con.execute(
+        "INSERT INTO aidb.vector_indexes (name, table_name, column_name, index_type, metric, options) VALUES (?, ?, ?, ?, ?, ?)",
+        [index.name, index.table_name, index.column_name, index.index_type, index.metric, index.options],
+    )
+
+
+def forget_vector_index(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    con.execute("DELETE FROM aidb.vector_indexes WHERE name = ?", [name])
+
+
+def dataset_indexes(con: duckdb.DuckDBPyConnection, path: Path) -> list[DatasetIndex]:
+    rows = con.execute(f"SHOW INDEXES ON '{_quote(str(path))}'").fetchall()
+    return [DatasetIndex(name, kind, fields, int(rows_indexed or 0)) for name, kind, fields, rows_indexed, _ in rows]
+
+
+def index_metric(path: Path, index_name: str) -> str:
+    """The distance metric a Lance vector index was built with (read with pylance: SHOW INDEXES omits it)."""
+    import lance  # heavy: only when reconciling an index the catalog does not know
+
+    stats = lance.dataset(str(path)).stats.index_stats(index_name)
+    indices = stats.get("indices") or [{}]
+    return str(indices[0].get("metric_type", "l2")).lower()
+
+
+def reconcile(con: duckdb.DuckDBPyConnection, folder: Path | None) -> None:
+    """Make the catalog say what the Lance folder holds: its datasets and their vector indexes."""
+    if folder is None or not folder.is_dir():
+        if read_lance_tables(con):
+            con.execute("DELETE FROM aidb.vector_indexes WHERE table_name IN (SELECT name FROM aidb.lance_tables)")
+            con.execute("DELETE FROM aidb.lance_tables")
+        return
+    present = {p.name.removesuffix(".lance") for p in folder.glob("*.lance") if p.is_dir()}
+    recorded = {t.name for t in read_lance_tables(con)}
+    for name in recorded - present:
+        forget_lance_table(con, name)
+    for name in present - recorded:
+        record_lance_table(con, name)
+    catalog_indexes = {i.name: i for i in read_vector_indexes(con) if i.table_name in present}
+    for table in sorted(present):
+        path = dataset_path(folder, table)
+        real = {i.name: i for i in dataset_indexes(con, path) if i.index_type.upper() in VECTOR_INDEX_TYPES}
+        for name, index in catalog_indexes.items():
+            if index.table_name == table and name not in real:
+                forget_vector_index(con, name)  # the build never committed, or the index was dropped outside aidb
+        for name, index in real.items():
+            if name not in catalog_indexes:
+                # Built, but the process died before the catalog row was written: adopt what Lance has.
+                record_vector_index(con, VectorIndexRecord(name, table, index.column, index.index_type.upper(), index_metric(path, name)))
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")

@@ -1,0 +1,180 @@
+"""The REPL: driven for real in a pseudo-terminal (pexpect), and non-interactively through -c and stdin."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pexpect
+import pytest
+
+from aidb.repl import statement_is_complete
+from aidb.repl_execute import script_parts
+
+REPO = Path(__file__).resolve().parents[2]
+PROMPT = "test.aidb>"
+
+
+def repl_command(db_path: Path, *arguments: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    code = "import sys, aidb.repl; sys.exit(aidb.repl.main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None))"
+    return subprocess.run(
+        [sys.executable, "-c", code, str(db_path), *arguments],
+        input=stdin or "",
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
+
+
+def test_script_parts_separates_dot_commands_from_multiline_statements() -> None:
+    script = ".mode csv\nSELECT 1,\n  2;\n.timer on\nSELECT 3; SELECT 4;\nSELECT 5"
+    assert script_parts(script) == [
+        ("dot", ".mode csv"),
+        ("sql", "SELECT 1,\n  2;"),
+        ("dot", ".timer on"),
+        ("sql", "SELECT 3; SELECT 4;"),
+        ("sql", "SELECT 5"),
+    ]
+
+
+def test_enter_runs_only_complete_input() -> None:
+    assert not statement_is_complete("SELECT 1,")
+    assert statement_is_complete("SELECT 1;")
+    assert statement_is_complete(".tables")
+    assert statement_is_complete("   ")
+    assert statement_is_complete("exit")
+
+
+def test_dash_c_prints_a_plain_table_and_exits_zero(db_path: Path) -> None:
+    result = repl_command(
+        db_path, "CREATE TABLE t AS SELECT range AS id, 'a b c' AS text FROM range(3); SELECT id, word_count(text) AS wc FROM t;"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["id  wc", "--  --", " 0   3", " 1   3", " 2   3", "(3 rows)"]
+
+
+def test_stdin_script_runs_dot_commands_and_modes(db_path: Path, tmp_path: Path) -> None:
+    included = tmp_path / "included.sql"
+    included.write_text("INSERT INTO t VALUES (2, 'two words');\n")
+    written = tmp_path / "out.csv"
+    script = f"""
+CREATE TABLE t (id INTEGER, text VARCHAR);
+INSERT INTO t VALUES (1, 'one');
+.read {included}
+.mode csv
+SELECT * FROM t ORDER BY id;
+.mode json
+SELECT id FROM t
+ WHERE id = 2;
+.mode markdown
+SELECT text FROM t WHERE id = 1;
+.output {written}
+.mode csv
+SELECT count(*) AS n FROM t;
+.output
+.tables
+.schema t
+"""
+    result = repl_command(db_path, stdin=script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "id,text\n1,one\n2,two words\n" in out
+    assert '[\n {\n  "id": 2\n }\n]' in out
+    assert "| text |\n|---|\n| one |" in out
+    assert written.read_text() == "n\n2\n"
+    assert "t,table" in out and "aidb.models,table" in out  # .tables, still in csv mode
+    assert 'CREATE TABLE t(id INTEGER, "text" VARCHAR);' in out
+
+
+def test_errors_go_to_stderr_with_a_non_zero_exit(db_path: Path) -> None:
+    result = repl_command(db_path, stdin="SELECT 1 AS ok;\nSELECT no_such_column;\nSELECT 2 AS never;\n")
+    assert result.returncode == 1
+    assert "ok" in result.stdout and "never" not in result.stdout
+    assert "Error: ProgrammingError" in result.stderr and "no_such_column" in result.stderr
+    unknown = repl_command(db_path, ".nonsense")
+    assert unknown.returncode == 1 and "unknown command '.nonsense'" in unknown.stderr
+
+
+def test_explain_shows_the_rewrite(db_path: Path) -> None:
+    result = repl_command(db_path, ".explain SELECT normalize_text('A b')")
+    assert result.returncode == 0, result.stderr
+    assert "input" in result.stdout and "duckdb" in result.stdout and "NORMALIZE_TEXT" in result.stdout.upper()
+
+
+def test_long_results_are_cut_in_the_interactive_table_only(db_path: Path) -> None:
+    result = repl_command(db_path, ".mode csv\nSELECT * FROM range(100);")
+    assert len(result.stdout.splitlines()) == 101  # header + every row: scripts get everything
+
+
+@pytest.fixture
+def terminal(db_path: Path, tmp_path: Path):
+    history = tmp_path / "history"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "AIDB_HISTORY": str(history),
+        "PROMPT_TOOLKIT_NO_CPR": "1",  # pexpect does not answer cursor-position requests
+        "TERM": "xterm",
+    }
+    child = pexpect.spawn(
+        sys.executable, ["-m", "aidb.repl", str(db_path)], env=env, encoding="utf-8", timeout=60, dimensions=(50, 140)
+    )
+    child.expect(PROMPT)
+    yield child, history
+    if child.isalive():
+        child.terminate(force=True)
+
+
+def test_interactive_session(terminal, db_path: Path) -> None:
+    child, history = terminal
+    # a multi-line statement, shown as a table with its row count
+    child.send("SELECT 42 AS answer,\r")
+    child.send("'hi' AS greeting;\r")
+    child.expect(r"answer.*greeting")
+    child.expect(r"42.*hi")
+    child.expect(r"\(1 row\)")
+    child.expect(PROMPT)
+
+    # Tab completes an aidb macro name: the statement only runs if the name was completed
+    child.send("SELECT word_c\t")
+    time.sleep(0.5)
+    child.send("('one two three four five six seven eight nine ten eleven') AS n_words;\r")
+    assert child.expect([r"\b11\b", "Error"]) == 0
+    child.expect(PROMPT)
+
+    # a model function over many rows shows a live progress bar
+    child.send("SELECT count(normalize_text('Hello World ' || range)) AS n FROM range(600000);\r")
+    child.expect(r"rows.*Ctrl-C cancels")
+    child.expect("600000")
+    child.expect(PROMPT)
+
+    # Ctrl-C cancels a statement that would run for minutes, and nothing of it is left behind
+    child.send("CREATE TABLE big AS SELECT count(*) AS c FROM range(100000) a, range(10000000) b;\r")
+    child.expect(r"b;\r\r\n")  # the accepted line; the prompt's redraws came before it
+    with pytest.raises(pexpect.TIMEOUT):  # still running after 3 s
+        child.expect(PROMPT, timeout=3)
+    started = time.perf_counter()
+    child.sendintr()
+    child.expect("interrupted: the statement was cancelled")
+    child.expect(PROMPT)
+    assert time.perf_counter() - started < 5
+
+    child.send(".timer on\r")
+    child.expect(PROMPT)
+    child.send("SELECT 7 AS seven;\r")
+    child.expect(r"Run Time: \d+\.\d+ s")
+    child.expect(PROMPT)
+    child.send(".quit\r")
+    child.expect(pexpect.EOF)
+    child.wait()
+    assert child.exitstatus == 0
+
+    assert "SELECT 42 AS answer," in history.read_text()
+    check = duckdb.connect(str(db_path), read_only=True)
+    assert check.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'big'").fetchone() == (0,)
+    check.close()
