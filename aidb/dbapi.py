@@ -215,7 +215,10 @@ class Cursor:
         """Move the unread rows out of the shared DuckDB connection into a private in-memory one."""
         if self._source is None or self._source is not self.connection.session.duck:
             return
-        remaining = self._source.to_arrow_table()
+        try:
+            remaining = self._source.to_arrow_table()
+        except duckdb.InvalidInputException:  # DuckDB closes a result once every row was fetched
+            remaining = None
         if remaining is None:  # everything was already read
             self._source = _EXHAUSTED
             return

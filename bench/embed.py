@@ -3,7 +3,8 @@
 Both use the bundled all-MiniLM-L6-v2 on CPU, batch size 64, normalised output. Texts: distinct docstring
 paragraphs of the installed packages (bench.minhash.real_paragraphs), so no dedup or cache shortcut helps
 aidb. Each side runs `--repeat` times alternately, after one warm-up batch; the best time of each is
-compared (the result cache is cleared before every aidb run). A final aidb run with a warm cache is shown too.
+compared, as wall time and as process CPU time (steadier on a shared machine); the result cache is
+cleared before every aidb run. A final aidb run with a warm cache is shown too.
 
     .venv/bin/python -m bench.embed              # 10k texts
     .venv/bin/python -m bench.embed --n 2000     # quicker
@@ -25,19 +26,29 @@ from bench.minhash import real_paragraphs
 BATCH_SIZE = 64
 
 
-def run_raw(model, texts: list[str]) -> tuple[float, np.ndarray]:
-    start = time.perf_counter()
-    vectors = model.encode(texts, batch_size=BATCH_SIZE, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-    return time.perf_counter() - start, vectors
+class Timer:
+    """Wall seconds and CPU seconds of this process (all threads): CPU time stays meaningful on a busy machine."""
+
+    def __enter__(self) -> Timer:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
-def run_sql(con, clear_cache: bool = True) -> tuple[float, np.ndarray]:
+def run_raw(model, texts: list[str]) -> tuple[Timer, np.ndarray]:
+    with Timer() as timer:
+        vectors = model.encode(texts, batch_size=BATCH_SIZE, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+    return timer, vectors
+
+
+def run_sql(con, clear_cache: bool = True) -> tuple[Timer, np.ndarray]:
     if clear_cache:
         RESULT_CACHE.clear()
-    start = time.perf_counter()
-    table = con.execute("SELECT embed(text) AS e FROM t ORDER BY id").arrow()
-    elapsed = time.perf_counter() - start
-    return elapsed, np.stack(table.column("e").to_numpy(zero_copy_only=False))
+    with Timer() as timer:
+        table = con.execute("SELECT embed(text) AS e FROM t ORDER BY id").arrow()
+    return timer, np.stack(table.column("e").to_numpy(zero_copy_only=False))
 
 
 def main() -> None:
@@ -59,21 +70,26 @@ def main() -> None:
     model.encode(texts[:BATCH_SIZE])  # warm-ups: load weights, first-call allocations
     con.execute("SELECT embed(text) FROM t LIMIT 64").fetchall()
 
-    raw_times, sql_times = [], []
-    for _ in range(args.repeat):
-        elapsed, reference = run_raw(model, texts)
-        raw_times.append(elapsed)
-        elapsed, ours = run_sql(con)
-        sql_times.append(elapsed)
+    raw_runs, sql_runs = [], []
+    for run in range(1, args.repeat + 1):
+        timer, reference = run_raw(model, texts)
+        raw_runs.append(timer)
+        timer, ours = run_sql(con)
+        sql_runs.append(timer)
+        print(
+            f"run {run}: raw {raw_runs[-1].wall:.2f}s wall {raw_runs[-1].cpu:.2f}s cpu, "
+            f"aidb {sql_runs[-1].wall:.2f}s wall {sql_runs[-1].cpu:.2f}s cpu",
+            flush=True,
+        )
     cached, _ = run_sql(con, clear_cache=False)
     agreement = float(np.min(np.sum(ours * reference, axis=1)))
-    raw, sql = min(raw_times), min(sql_times)
-    print(f"{'':28}{'seconds':>10}{'texts/s':>10}")
-    print(f"{'SentenceTransformer.encode':28}{raw:10.2f}{len(texts) / raw:10.0f}")
-    print(f"{'aidb SELECT embed(text)':28}{sql:10.2f}{len(texts) / sql:10.0f}")
-    print(f"{'aidb, warm result cache':28}{cached:10.2f}{len(texts) / cached:10.0f}")
-    print(f"aidb / raw: {sql / raw:.3f} (SQL overhead {100 * (sql / raw - 1):+.1f}%); min cosine aidb vs raw: {agreement:.5f}")
-    print(f"all runs raw: {', '.join(f'{t:.2f}' for t in raw_times)}; aidb: {', '.join(f'{t:.2f}' for t in sql_times)}")
+    raw_wall, sql_wall = min(t.wall for t in raw_runs), min(t.wall for t in sql_runs)
+    raw_cpu, sql_cpu = min(t.cpu for t in raw_runs), min(t.cpu for t in sql_runs)
+    print(f"{'(best of ' + str(args.repeat) + ')':28}{'wall s':>10}{'cpu s':>10}{'texts/s':>10}")
+    print(f"{'SentenceTransformer.encode':28}{raw_wall:10.2f}{raw_cpu:10.2f}{len(texts) / raw_wall:10.0f}")
+    print(f"{'aidb SELECT embed(text)':28}{sql_wall:10.2f}{sql_cpu:10.2f}{len(texts) / sql_wall:10.0f}")
+    print(f"{'aidb, warm result cache':28}{cached.wall:10.2f}{cached.cpu:10.2f}{len(texts) / cached.wall:10.0f}")
+    print(f"aidb / raw: wall {sql_wall / raw_wall:.3f}, cpu {sql_cpu / raw_cpu:.3f}; min cosine aidb vs raw: {agreement:.5f}")
     con.close()
 
 

@@ -1,11 +1,13 @@
 """Benchmark: `SELECT perplexity(text) FROM t` through aidb vs a raw `kenlm.Model.score` loop over the same documents.
 
 Model: the built-in default (5-gram Kneser-Ney of CPython's doc topics). Documents: 5 real docstring
-paragraphs each (bench.minhash.real_paragraphs), one paragraph per line. Two peers, in the same process:
-- `kenlm raw`: `model.score(line)` over every line already tokenised by aidb (scoring alone, the floor);
-- `kenlm+ccnet`: CCNet's DocLM loop in Python - split lines, normalise and tokenise (`re`/`unicodedata`,
-  the documented tokenisation), `model.score`, pp = 10 ** (-sum / (tokens + lines)) - whose values aidb must match.
-Each side runs `--repeat` times alternately; the best time of each is reported.
+paragraphs each (bench.minhash.real_paragraphs), one paragraph per line. Two pairs, in the same process:
+- pre-tokenised: the documents already normalised and tokenised (lines of space-separated tokens).
+  Peer: `kenlm raw`, CCNet's per-document formula with nothing but `model.score(line)` per line.
+  aidb: the same ARPA file as a catalog model WITH (normalise = false).
+- raw text: peer `kenlm+ccnet`, CCNet's DocLM loop in Python - split lines, normalise and tokenise
+  (`re`/`unicodedata`, the documented tokenisation), `model.score` - vs aidb `perplexity(text)` with the default model.
+Values are checked equal. Each side runs `--repeat` times alternately; the best time of each is reported.
 
     .venv/bin/python -m bench.perplexity              # 20k documents
     .venv/bin/python -m bench.perplexity --n 5000     # quicker
@@ -52,18 +54,25 @@ def run_ccnet_loop(model, docs: list[str]) -> tuple[float, np.ndarray]:
     return time.perf_counter() - start, result
 
 
-def run_raw_loop(model, lines: list[str]) -> float:
+def run_raw_loop(model, docs: list[str]) -> tuple[float, np.ndarray]:
     start = time.perf_counter()
     score = model.score
-    for line in lines:
-        score(line)
-    return time.perf_counter() - start
+    result = np.empty(len(docs))
+    for i, doc in enumerate(docs):
+        lines = doc.split("\n")
+        log_score = sum(score(line) for line in lines)
+        length = sum(line.count(" ") + 2 for line in lines)
+        result[i] = 10.0 ** (-log_score / length)
+    return time.perf_counter() - start, result
 
 
-def run_sql(con) -> tuple[float, np.ndarray]:
+def run_sql(con, table: str, model: str | None) -> tuple[float, np.ndarray]:
     start = time.perf_counter()
-    table = con.execute("SELECT perplexity(text) AS p FROM t ORDER BY id").arrow()
-    return time.perf_counter() - start, table.column("p").to_numpy()
+    argument = f", '{model}'" if model else ""
+    result = con.execute(f"SELECT id, perplexity(text{argument}) AS p FROM {table}").arrow()
+    values = np.empty(len(result))
+    values[result.column("id").to_numpy() - 1] = result.column("p").to_numpy()  # rows back in document order
+    return time.perf_counter() - start, values
 
 
 def main() -> None:
@@ -74,26 +83,50 @@ def main() -> None:
     paragraphs = real_paragraphs(args.n * LINES_PER_DOC)
     docs = ["\n".join(paragraphs[i : i + LINES_PER_DOC]) for i in range(0, len(paragraphs), LINES_PER_DOC)]
     model = open_kenlm(default_model_path())
-    tokenised = tokenise_documents(pa.array(docs)).lines
+    chunk = tokenise_documents(pa.array(docs))
+    tokenised = ["\n".join(" ".join(line.split()) for line in group) for group in _by_document(chunk.lines, chunk.document)]
     con = aidb.connect(":memory:", autocommit=True)
-    con.execute("CREATE TABLE t AS SELECT * FROM (SELECT unnest(?) AS text, generate_subscripts(?, 1) AS id)", [docs, docs])
-    run_sql(con)  # warm-up: loads the model once per process, as any first query does
-    times: dict[str, list[float]] = {"aidb": [], "ccnet": [], "raw": []}
+    for table, texts in (("t", docs), ("t_tok", tokenised)):
+        con.execute(f"CREATE TABLE {table} AS SELECT unnest(?) AS text, generate_subscripts(?, 1) AS id", [texts, texts])
+    con.execute(f"CREATE LANGUAGE MODEL pydoc_tokenised FROM '{default_model_path()}' WITH (normalise = false)")
+    run_sql(con, "t", "pydoc_en")  # warm-up: loads the models once per process, as any first query does
+    run_sql(con, "t_tok", "pydoc_tokenised")
+    times: dict[str, list[float]] = {name: [] for name in ("raw", "aidb_tok", "ccnet", "aidb")}
+    cpu: dict[str, list[float]] = {name: [] for name in times}
+    values: dict[str, np.ndarray] = {}
     for _ in range(args.repeat):
-        elapsed, aidb_values = run_sql(con)
-        times["aidb"].append(elapsed)
-        elapsed, peer_values = run_ccnet_loop(model, docs)
-        times["ccnet"].append(elapsed)
-        times["raw"].append(run_raw_loop(model, tokenised))
-    words = sum(line.count(" ") + 1 for line in tokenised)
-    print(f"{len(docs)} documents, {len(tokenised)} lines, {words} tokens; model {default_model_path().name}")
-    best = {name: min(values) for name, values in times.items()}
-    for name, label in (("raw", "kenlm raw score loop (pre-tokenised)"), ("ccnet", "kenlm + CCNet loop in Python"), ("aidb", "aidb SELECT perplexity(text)")):
-        print(f"{label:40s} {best[name]:7.3f} s  {len(docs) / best[name]:10.0f} docs/s")
-    print(f"aidb / kenlm raw     docs/s ratio: {best['raw'] / best['aidb']:.2f}x")
-    print(f"aidb / kenlm+ccnet   docs/s ratio: {best['ccnet'] / best['aidb']:.2f}x")
-    print(f"max relative difference aidb vs CCNet loop: {np.max(np.abs(aidb_values / peer_values - 1)):.2e}")
+        for name, run in (
+            ("raw", lambda: run_raw_loop(model, tokenised)),
+            ("aidb_tok", lambda: run_sql(con, "t_tok", "pydoc_tokenised")),
+            ("ccnet", lambda: run_ccnet_loop(model, docs)),
+            ("aidb", lambda: run_sql(con, "t", "pydoc_en")),
+        ):
+            cpu_start = time.process_time()  # all threads of the process: steadier than wall time on a shared host
+            elapsed, values[name] = run()
+            times[name].append(elapsed)
+            cpu[name].append(time.process_time() - cpu_start)
+    tokens = int(chunk.tokens.sum())
+    print(f"{len(docs)} documents, {len(chunk.lines)} lines, {tokens} tokens; model {default_model_path().name}; best of {args.repeat}")
+    best = {name: min(values_) for name, values_ in times.items()}
+    best_cpu = {name: min(values_) for name, values_ in cpu.items()}
+    labels = {
+        "raw": "kenlm raw score loop (pre-tokenised)",
+        "aidb_tok": "aidb perplexity (pre-tokenised)",
+        "ccnet": "kenlm + CCNet tokenisation loop (text)",
+        "aidb": "aidb perplexity(text)",
+    }
+    for name, label in labels.items():
+        print(f"{label:40s} {best[name]:7.3f} s wall {len(docs) / best[name]:8.0f} docs/s | {best_cpu[name]:7.3f} CPU-s")
+    for title, aidb_name, peer in (("pre-tokenised: aidb / kenlm raw  ", "aidb_tok", "raw"), ("raw text:      aidb / kenlm+ccnet", "aidb", "ccnet")):
+        print(f"{title} docs/s ratio {best[peer] / best[aidb_name]:.2f}x wall, {best_cpu[peer] / best_cpu[aidb_name]:.2f}x CPU; "
+              f"max rel. diff {np.max(np.abs(values[aidb_name] / values[peer] - 1)):.1e}")
 
+
+def _by_document(lines: list[str], document: np.ndarray) -> list[list[str]]:
+    groups: dict[int, list[str]] = {}
+    for line, index in zip(lines, document.tolist()):
+        groups.setdefault(index, []).append(line)
+    return [groups[i] for i in sorted(groups)]
 
 if __name__ == "__main__":
     main()

@@ -87,7 +87,9 @@ def _create_model(session: Session, node: st.CreateModel) -> Outcome:
         train = getattr(loader, "train", None)
         if train is None:
             raise NotSupportedError(f"models of TYPE {kind} cannot be trained from a query")
-        description = train(session, name, to_duckdb_sql(source_node.this), node.args.get("using"), options)
+        # planned like any query, so aidb functions in it (perplexity(text) with its default model) work
+        query_sql = plan_statement(parse_statement(to_duckdb_sql(source_node.this)), session.catalog()).sql
+        description = train(session, name, query_sql, node.args.get("using"), options)
         source = description.source or "query"
         options.update(description.metrics)
     else:
@@ -96,7 +98,11 @@ def _create_model(session: Session, node: st.CreateModel) -> Outcome:
         source = description.source or source
     if name in catalog.models:
         delete_model(session.duck, name)
-    has_default = any(m.kind == kind and m.is_default and m.name != name for m in catalog.models.values())
+    # A built-in default (e.g. MiniLM for embeddings) stays in force unless the user asks otherwise;
+    # where there is none, the first model of a kind becomes its default.
+    has_default = kind in catalog.builtin_models or any(
+        m.kind == kind and m.is_default and m.name != name for m in catalog.models.values()
+    )
     insert_model(
         session.duck,
         ModelRecord(

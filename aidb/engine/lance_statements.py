@@ -15,7 +15,7 @@ from sqlglot import exp
 
 from aidb.errors import ProgrammingError
 from aidb.sql.frontend import ParsedStatement, plan_statement
-from aidb.storage.lance_tables import LANCE_CATALOG, attach_lance_folder, forget_lance_table, reconcile, record_lance_table
+from aidb.storage.lance_tables import LANCE_CATALOG, attach_lance_folder, forget_lance_table, reattach_lance_folder, reconcile, record_lance_table
 
 if TYPE_CHECKING:
     from aidb.engine.session import Outcome, Session
@@ -87,6 +87,7 @@ def _create_lance_table(session: Session, tree: exp.Create, parameters: object) 
         node.set("this", new_target)
     planned = plan_statement(ParsedStatement(statement_text(node), node), session.catalog())
     session.duck.execute(planned.sql, parameters)
+    reattach_lance_folder(session.duck, lance_folder(session))
     record_lance_table(session.duck, name)
     session.invalidate_catalog()
     return NO_ROWS
@@ -133,7 +134,7 @@ def _is_storage_property(prop: exp.Expression) -> bool:
 
 
 def _target_name(tree: exp.Expression) -> str | None:
-    target = tree.this
+    target = tree.this if not isinstance(tree, exp.Drop) else (tree.args.get("tables") or [None])[0]
     if isinstance(target, exp.Schema):
         target = target.this
     if not isinstance(target, exp.Table) or target.args.get("catalog") or (target.db and target.db.lower() != "main"):

@@ -19,7 +19,8 @@ from aidb.functions.registry import ErrorSlot, load_function_modules, register_f
 from aidb.models.loaders import BUILTIN_DEFAULTS, load_loader_modules, load_model
 from aidb.sql.catalog_view import CatalogView, FunctionInfo, ParamInfo
 from aidb.sql.dialect import declare_functions
-from aidb.sql.frontend import ParsedStatement, parse_script, plan_statement
+from aidb.sql.frontend import ParsedStatement, Planned, parse_script, plan_statement
+from aidb.sql.model_arguments import calls_model_function
 from aidb.sql.lineage import lineage_of
 from aidb.sql.provenance import model_columns
 from aidb.storage.catalog import ModelRecord, read_models, record_run
@@ -184,17 +185,36 @@ class Session:
             load_extension(self.duck, "lance")
         lineage = None if self.read_only else lineage_of(statement.tree)
         if lineage is None:
-            self.duck.execute(planned.sql, parameters)
+            self._run_planned(planned, parameters, catalog)
             return self._outcome(statement)
         started = datetime.now()
         with self._statement_transaction(owns_transaction):
-            self.duck.execute(planned.sql, parameters)
+            self._run_planned(planned, parameters, catalog)
             outcome = self._outcome(statement)
             run_id = record_run(self.duck, statement.text, lineage.kind, started, lineage.output_table, list(lineage.input_tables), __version__)
             if lineage.kind == "create_table_as" and planned.rewritten is not None:
                 columns = model_columns(planned.rewritten.tree, catalog)
                 record_column_provenance(self.duck, lineage.output_table, columns, run_id)
         return outcome
+
+    def _run_planned(self, planned: Planned, parameters: Any, catalog: CatalogView) -> None:
+        if planned.rewritten is None or not calls_model_function(planned.rewritten.tree, catalog):
+            self.duck.execute(planned.sql, parameters)
+            return
+        # DuckDB's Python client busy-spins the calling thread while a worker thread runs a task
+        # (duckdb/duckdb#22178): during a model function that spin takes a core from the model.
+        # With one thread the calling thread runs the function itself. The setting is restored
+        # from a cursor so that the statement's result stays on this connection.
+        threads = int(self.duck.execute("SELECT current_setting('threads')").fetchone()[0])
+        self.duck.execute("SET threads = 1")
+        try:
+            self.duck.execute(planned.sql, parameters)
+        finally:
+            restore = self.duck.cursor()
+            try:
+                restore.execute(f"SET threads = {threads}")
+            finally:
+                restore.close()
 
     def _outcome(self, statement: ParsedStatement) -> Outcome:
         if _is_dml_count(statement):

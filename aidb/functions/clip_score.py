@@ -37,10 +37,14 @@ def clip_score(ctx: FunctionContext, image: pa.Array, text: pa.Array, model: pa.
     scores = np.full(len(texts), np.nan)
     for name in dict.fromkeys(names):  # one CLIP model per distinct model argument, in order of appearance
         rows = [i for i, n in enumerate(names) if n == name and images[i] is not None and texts[i] is not None]
-        if rows:
-            scorer = _clip_model(ctx, name)
-            decoded = [open_image(images[i], i) for i in rows]
-            scores[rows] = scorer.cosine_similarity(decoded, [texts[i] for i in rows])
+        if not rows:
+            continue
+        scorer = _clip_model(ctx, name)
+        # Decode one model batch at a time: a chunk of 2048 decoded photos would take gigabytes.
+        for start in range(0, len(rows), scorer.batch_size):
+            batch = rows[start : start + scorer.batch_size]
+            decoded = [open_image(images[i], i) for i in batch]
+            scores[batch] = scorer.cosine_similarity(decoded, [texts[i] for i in batch])
     return pa.array(scores, type=pa.float64(), mask=np.isnan(scores))
 
 

@@ -50,7 +50,9 @@ def _constant(values: pa.Array, name: str, low: int, high: int) -> int:
     """The one value of an argument that must be the same non-NULL integer in [low, high] on every row."""
     distinct = pc.unique(values)
     if len(distinct) != 1 or not distinct[0].is_valid:
-        raise DataError(f"minhash(): {name} must be one constant non-NULL integer for the whole query, got {distinct.to_pylist()}")
+        raise DataError(
+            f"minhash(): {name} must be one constant non-NULL integer for the whole query, got {distinct.to_pylist()}"
+        )
     value = distinct[0].as_py()
     if not low <= value <= high:
         raise DataError(f"minhash(): {name} must be between {low} and {high}, got {value}")
@@ -59,7 +61,7 @@ def _constant(values: pa.Array, name: str, low: int, high: int) -> int:
 
 @sql_function(params=[Param("sig_a", "UINTEGER[]"), Param("sig_b", "UINTEGER[]")], returns="DOUBLE")
 def jaccard(ctx: FunctionContext, sig_a: pa.Array, sig_b: pa.Array) -> pa.Array:
-    """Jaccard similarity estimated from two minhash() signatures: the fraction of equal slots (NULL if either is NULL)."""
+    """Jaccard similarity estimated from two minhash() signatures: the fraction of equal slots (NULL if one is NULL)."""
     both = pc.and_(pc.is_valid(sig_a), pc.is_valid(sig_b))
     left, right = sig_a.filter(both), sig_b.filter(both)
     lengths = pc.list_value_length(left).to_numpy(zero_copy_only=False)

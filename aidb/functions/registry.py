@@ -139,14 +139,17 @@ class ErrorSlot:
     """Carries an aidb error raised inside a UDF past DuckDB, which would flatten it to a string."""
 
     def __init__(self) -> None:
-        self._local = threading.local()
+        # Not thread-local: DuckDB calls UDFs on its worker threads, the statement's thread takes the error.
+        self._lock = threading.Lock()
+        self._error: Error | None = None
 
     def put(self, error: Error) -> None:
-        self._local.error = error
+        with self._lock:
+            self._error = error
 
     def take(self) -> Error | None:
-        error = getattr(self._local, "error", None)
-        self._local.error = None
+        with self._lock:
+            error, self._error = self._error, None
         return error
 
 

@@ -29,6 +29,10 @@ TRAINERS = ("logreg", "fasttext")
 DEFAULT_TRAINER = "logreg"
 # 2**18 hashed features keeps a model file ~2 MB while collisions stay rare for quality-filter vocabularies.
 HASHED_FEATURES = 2**18
+# fastText's defaults (dim 100, 2M bigram buckets) make an 800 MB file; 32 x 2**17 gives ~17 MB, ample
+# for a two-class quality filter (Joulin et al. 2017 report dim 10 already works for classification).
+FASTTEXT_DIM = 32
+FASTTEXT_BUCKETS = 2**17
 
 
 class TextClassifier(Protocol):
@@ -146,6 +150,8 @@ def _fit_fasttext(train: LabelledTexts, options: dict[str, object], target: Path
             epoch=int(options.get("epoch", 25)),
             lr=float(options.get("lr", 0.5)),
             wordNgrams=2,
+            dim=int(options.get("dim", FASTTEXT_DIM)),
+            bucket=int(options.get("bucket", FASTTEXT_BUCKETS)),
             thread=1,  # one thread: training is deterministic for a given seed
             seed=int(options.get("seed", 0)),
             verbose=0,

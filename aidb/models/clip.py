@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from aidb.errors import OperationalError, ProgrammingError
 from aidb.models.loaders import ModelDescription, model_loader
+from aidb.models.model_directory import fingerprint as directory_fingerprint
 from aidb.storage.catalog import ModelRecord
-from aidb.storage.model_files import fingerprint_files
 
 if TYPE_CHECKING:
     import numpy as np
@@ -34,7 +34,7 @@ class ClipLoader:
         if not weights:
             raise OperationalError(f"CLIP model directory {directory} holds no weights (*.safetensors or *.bin)")
         return ModelDescription(
-            fingerprint=fingerprint_files([directory / "config.json", *weights]),
+            fingerprint=directory_fingerprint(directory),
             dimension=config.get("projection_dim"),
             source=str(directory),
         )
@@ -70,14 +70,15 @@ class ClipScorer:
         self.tokenizer = AutoTokenizer.from_pretrained(directory)
         self.image_processor = AutoImageProcessor.from_pretrained(directory)
         self.max_text_tokens = self.model.config.text_config.max_position_embeddings
+        self.batch_size = BATCH_SIZE
 
     def cosine_similarity(self, images: list[Image.Image], texts: list[str]) -> np.ndarray:
         """Cosine of the angle between each image's and its text's projected embedding (row by row)."""
         import numpy as np
 
         out = np.empty(len(texts), dtype=np.float64)
-        for start in range(0, len(texts), BATCH_SIZE):
-            stop = start + BATCH_SIZE
+        for start in range(0, len(texts), self.batch_size):
+            stop = start + self.batch_size
             out[start:stop] = self._similarity_batch(images[start:stop], texts[start:stop])
         return out
 
@@ -90,12 +91,12 @@ class ClipScorer:
                 input_ids=tokens["input_ids"].to(self.device), attention_mask=tokens["attention_mask"].to(self.device)
             )
             image_embeddings = self.model.get_image_features(pixel_values=pixels["pixel_values"].to(self.device))
-            text_embeddings = _as_tensor(text_embeddings)
-            image_embeddings = _as_tensor(image_embeddings)
+            text_embeddings = _projected(text_embeddings)
+            image_embeddings = _projected(image_embeddings)
             similarity = torch.nn.functional.cosine_similarity(image_embeddings.float(), text_embeddings.float(), dim=-1)
         return similarity.cpu().double().numpy()
 
 
-def _as_tensor(features: Any) -> Any:
-    # transformers 5 may return a model output whose pooled projection is the embedding.
-    return getattr(features, "pooler_output", features) if not hasattr(features, "dim") else features
+def _projected(features: Any) -> Any:
+    # transformers 4 returns the projected embedding; transformers 5 an output whose pooler_output holds it.
+    return features if hasattr(features, "dim") else features.pooler_output

@@ -39,7 +39,7 @@ def describe_hf(source: str) -> ModelDescription:
         json.loads((path / "config.json").read_text(encoding="utf-8"))
     except ValueError as error:
         raise OperationalError(f"Hugging Face language model config {path / 'config.json'} is not valid JSON: {error}") from error
-    return ModelDescription(fingerprint=fingerprint(path, "causal-lm"), source=HF_PREFIX + str(path))
+    return ModelDescription(fingerprint=fingerprint(path), source=HF_PREFIX + str(path))
 
 
 class HuggingFaceCausalLM:

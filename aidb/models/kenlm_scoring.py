@@ -3,13 +3,15 @@
 CCNet (Wenzek et al. 2020, `cc_net/perplexity.py`, `DocLM`) scores every line with `model.score(line)`
 (log10 probability including the end-of-sentence token), counts `len(line.split()) + 1` tokens per line,
 sums both over the document and reports ``pp = 10 ** (-sum_logprob / sum_tokens)``. aidb does the same over
-the lines of `aidb.models.lm_tokens`; a document with no non-blank line is scored as one empty line
+the lines of `aidb.models.lm_tokens` (normalised, unless the model was created WITH (normalise = false)
+for text tokenised elsewhere); a document with no non-blank line is scored as one empty line
 (the perplexity of ``</s>`` alone, as CCNet gives for ``""``); NULL gives NULL. KenLM has no length
 limit, so long documents are scored whole, line by line.
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -37,15 +39,20 @@ def open_kenlm(path: Path):
 class KenLMLanguageModel:
     """A loaded KenLM model that scores documents with CCNet's perplexity formula."""
 
-    def __init__(self, model, path: Path) -> None:
+    def __init__(self, model, path: Path, normalise: bool = True) -> None:
         self.model = model
         self.path = path
+        self.normalise = normalise
         self.order = int(model.order)
+        self._scoring = threading.Lock()
 
     def perplexity(self, texts: pa.Array) -> pa.Array:
-        chunk = tokenise_documents(texts)
+        chunk = tokenise_documents(texts, self.normalise)
         score = self.model.score
-        logprob = np.fromiter((score(line) for line in chunk.lines), dtype=np.float64, count=len(chunk.lines))
+        # KenLM holds the GIL: DuckDB threads scoring at once only trade it back and forth. One scores at a
+        # time (the others wait on this lock, not the GIL) while the Arrow/numpy tokenising still overlaps.
+        with self._scoring:
+            logprob = np.fromiter(map(score, chunk.lines), dtype=np.float64, count=len(chunk.lines))
         size = len(chunk.valid)
         # bincount of no lines returns int64, so cast: blank documents get fractional log probabilities below
         total_logprob = np.bincount(chunk.document, weights=logprob, minlength=size).astype(np.float64)

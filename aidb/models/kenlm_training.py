@@ -12,13 +12,13 @@ kaldingram reproduces SRILM's back-off Kneser-Ney (`ngram-count -ukndiscount`) w
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from aidb.errors import DataError, ProgrammingError
+from aidb.storage.model_files import fingerprint_files
 
 MIN_ORDER, MAX_ORDER = 2, 5  # kaldingram supports orders up to 5
 DEFAULT_ORDER = 5  # CCNet's reference models are 5-grams
@@ -71,6 +71,7 @@ def write_atomically(destination: Path, write) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             write(file)
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide the model from other readers of the database
         os.replace(temporary, destination)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -79,11 +80,8 @@ def write_atomically(destination: Path, write) -> None:
 
 
 def file_fingerprint(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
+    """sha256 of the file's content, as stored in the catalog for the models trained here."""
+    return fingerprint_files([path], include_names=False)
 
 
 @contextlib.contextmanager

@@ -7,9 +7,6 @@ for a Hugging Face causal LM, or `builtin:pydoc_data.topics` for the default mod
 
 from __future__ import annotations
 
-import os
-import tempfile
-import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,22 +20,10 @@ from aidb.models.kenlm_training import DEFAULT_ORDER, check_order, file_fingerpr
 from aidb.models.lm_tokens import tokenised_lines
 from aidb.models.loaders import ModelDescription, builtin_default, model_loader
 from aidb.storage.catalog import ModelRecord
+from aidb.storage.model_files import store_model_file
 
 if TYPE_CHECKING:
     from aidb.engine.session import Session
-
-_session_scratch: weakref.WeakKeyDictionary[Any, tempfile.TemporaryDirectory[str]] = weakref.WeakKeyDictionary()
-
-
-def trained_models_dir(session: Session) -> Path:
-    """Where models trained in this database are written: beside the DuckDB file, or a per-session temp folder."""
-    if not session.layout.in_memory:
-        return Path(session.layout.duckdb_path + ".models")
-    scratch = _session_scratch.get(session)
-    if scratch is None:
-        scratch = _session_scratch[session] = tempfile.TemporaryDirectory(prefix="aidb-models-")
-    return Path(scratch.name)
-
 
 @model_loader("language")
 class LanguageModelLoader:
@@ -48,6 +33,7 @@ class LanguageModelLoader:
         if source.startswith(HF_PREFIX):
             return describe_hf(source)
         path = Path(source).expanduser().resolve()
+        _normalise_option(options)
         open_kenlm(path)  # a full load: the only reliable check that the file is a KenLM model
         return ModelDescription(fingerprint=file_fingerprint(path), source=str(path))
 
@@ -60,13 +46,11 @@ class LanguageModelLoader:
             raise ProgrammingError(
                 f"CREATE LANGUAGE MODEL {name} FROM (SELECT ...): the query must return one text column, got {_columns(reader.schema)}"
             )
-        folder = trained_models_dir(session)
-        draft = folder / f".{name}.training.arpa"
-        train_arpa((line for batch in reader for line in tokenised_lines(batch.column(0))), order, draft)
-        fingerprint = file_fingerprint(draft)
-        final = folder / f"{name}-{fingerprint}.arpa"
-        os.replace(draft, final)
-        return ModelDescription(fingerprint=fingerprint, source=str(final))
+        lines = (line for batch in reader for line in tokenised_lines(batch.column(0)))
+        path, fingerprint = store_model_file(
+            session.model_files_dir(), name, ".arpa", lambda target: train_arpa(lines, order, target)
+        )
+        return ModelDescription(fingerprint=fingerprint, source=str(path))
 
     def load(self, record: ModelRecord) -> Any:
         if record.source.startswith(HF_PREFIX):
@@ -81,7 +65,15 @@ class LanguageModelLoader:
                 f"language model file {path} changed since CREATE LANGUAGE MODEL {record.name}; "
                 f"run CREATE OR REPLACE LANGUAGE MODEL {record.name} FROM '{path}' to accept the new file"
             )
-        return KenLMLanguageModel(model, path)
+        return KenLMLanguageModel(model, path, _normalise_option(record.option_values))
+
+
+def _normalise_option(options: dict[str, object]) -> bool:
+    """WITH (normalise = false): the text is already tokenised the way the model was trained (e.g. sentencepiece)."""
+    value = options.get("normalise", True)
+    if not isinstance(value, bool):
+        raise ProgrammingError(f"language model option normalise must be true or false, got {value!r}")
+    return value
 
 
 def _columns(schema: pa.Schema) -> str:

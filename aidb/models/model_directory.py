@@ -165,9 +165,9 @@ def max_sequence_length(path: Path) -> int | None:
     return None
 
 
-def fingerprint(path: Path, extra: str = "") -> str:
+def fingerprint(path: Path) -> str:
     """A cheap content fingerprint: every file's relative name and size, plus the bytes of the small ones (configs, tokenizer)."""
-    digest = hashlib.sha256(extra.encode())
+    digest = hashlib.sha256()
     for file in sorted(p for p in path.rglob("*") if p.is_file()):
         relative = file.relative_to(path).as_posix()
         if relative.startswith(".") or "/." in relative or file.suffix == ".md":

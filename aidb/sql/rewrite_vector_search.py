@@ -52,6 +52,8 @@ def plan_top_k(select: exp.Select, tables: dict[str, VectorTableInfo]) -> None:
     options = {**(index.options if index is not None else {}), **select.meta.get("aidb_search_options", {})}
     plan = choose_plan(info, column, select.args.get("where"), k, _is_constant(vector), metric)
     select.add_comments([plan.comment()], prepend=True)
+    if plan.nprobes is not None and "nprobes" not in select.meta.get("aidb_search_options", {}):
+        options["nprobes"] = plan.nprobes
     calls = [c for c in select.find_all(exp.Anonymous) if _is_distance(c) and _same_call(c, call)]
     if plan.strategy == EXACT:
         select.where(exp.column(column, table=source.alias_or_name).is_(exp.null()).not_(), copy=False)

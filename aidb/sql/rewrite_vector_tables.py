@@ -24,7 +24,7 @@ def rewrite_vector_tables(tree: exp.Expression, catalog: CatalogView) -> exp.Exp
         qualified = node.copy()
         qualified.set("db", exp.to_identifier("main"))
         qualified.set("catalog", exp.to_identifier(LANCE_CATALOG))
-        if not qualified.alias and not isinstance(node.parent, (exp.Insert, exp.Update, exp.Delete, exp.Schema)):
+        if not qualified.alias and not isinstance(node.parent, (exp.Insert, exp.Update, exp.Delete, exp.Schema, exp.Drop, exp.Create)):
             # keep `docs.col` references working after the rename
             qualified.set("alias", exp.TableAlias(this=exp.to_identifier(node.name)))
         return qualified

@@ -22,6 +22,9 @@ EXACT_SCAN_MAX_ROWS = 20_000
 EQUALITY_SELECTIVITY = 0.1
 RANGE_SELECTIVITY = 1 / 3
 OTHER_SELECTIVITY = 0.25
+# A prefiltered IVF search should see this many matching candidates per wanted row in its probed partitions.
+CANDIDATES_PER_RESULT = 20
+MAX_PROBED_FRACTION = 0.5
 # A post-filter ANN fetches k / selectivity rows times this margin (the estimate is rough).
 OVERFETCH_MARGIN = 2.0
 
@@ -32,6 +35,7 @@ class VectorPlan:
     reason: str
     fetch_k: int
     selectivity: float
+    nprobes: int | None = None  # IVF partitions to probe, raised for selective filters
 
     def comment(self) -> str:
         return f"aidb vector plan: {self.strategy} (k={self.fetch_k}, est. selectivity {self.selectivity:.3g}): {self.reason}"
@@ -54,11 +58,29 @@ def choose_plan(
     if where is None:
         return VectorPlan(ANN_PREFILTER, f"index {index.name}, no filter", k, selectivity)
     if pushable(where, table):
-        return VectorPlan(ANN_PREFILTER, f"index {index.name}; the filter runs inside Lance before ranking", k, selectivity)
+        nprobes = probes_for(index.options, matching, k)
+        if nprobes is None:
+            return VectorPlan(EXACT, f"too few matching rows per IVF partition of {index.name} to rank by the index", k, selectivity)
+        reason = f"index {index.name}; the filter runs inside Lance before ranking, probing {nprobes} partitions"
+        return VectorPlan(ANN_PREFILTER, reason, k, selectivity, nprobes)
     fetch = min(table.row_count, math.ceil(k / max(selectivity, 1e-9) * OVERFETCH_MARGIN))
     if fetch > EXACT_SCAN_MAX_ROWS * 5:
         return VectorPlan(EXACT, "the filter cannot run inside Lance and is too selective to over-fetch", k, selectivity)
     return VectorPlan(ANN_POSTFILTER, f"index {index.name}; the filter cannot run inside Lance, so fetch {fetch} and filter after", fetch, selectivity)
+
+
+def probes_for(options: dict, matching: float, k: int) -> int | None:
+    """Partitions to probe so that the probed ones hold about CANDIDATES_PER_RESULT * k matching rows.
+
+    A prefiltered IVF search only sees matching rows inside the probed partitions; with a selective filter
+    the default probe count finds too few of them. None: more than half the partitions would be needed.
+    """
+    partitions = int(options.get("num_partitions", 1))
+    default = int(options.get("nprobes", 1))
+    needed = math.ceil(partitions * CANDIDATES_PER_RESULT * k / max(matching, 1.0))
+    if needed > partitions * MAX_PROBED_FRACTION:
+        return None
+    return max(default, needed)
 
 
 def estimate_selectivity(where: exp.Expression, table: VectorTableInfo) -> float:
@@ -79,10 +101,25 @@ def estimate_selectivity(where: exp.Expression, table: VectorTableInfo) -> float
     if isinstance(where, exp.In):
         return min(1.0, len(where.expressions) * _equality(where, table)) if where.expressions else OTHER_SELECTIVITY
     if isinstance(where, (exp.GT, exp.GTE, exp.LT, exp.LTE)):
-        return RANGE_SELECTIVITY
+        return _range(where, table)
     if isinstance(where, exp.Between):
         return RANGE_SELECTIVITY / 2
     return OTHER_SELECTIVITY
+
+
+def _range(node: exp.Expression, table: VectorTableInfo) -> float:
+    """Uniform interpolation between the column's min and max (Selinger et al. 1979), else 1/3."""
+    column, value, flipped = node.this, node.expression, False
+    if not isinstance(column, exp.Column):
+        column, value, flipped = node.expression, node.this, True
+    bounds = table.ranges.get(column.name.lower()) if isinstance(column, exp.Column) else None
+    if bounds is None or not isinstance(value, exp.Literal) or value.is_string or bounds[1] <= bounds[0]:
+        return RANGE_SELECTIVITY
+    low, high = bounds
+    below = (float(value.this) - low) / (high - low)
+    keeps_below = isinstance(node, (exp.LT, exp.LTE)) != flipped
+    fraction = below if keeps_below else 1.0 - below
+    return min(1.0, max(fraction, 1.0 / max(table.row_count, 1)))
 
 
 def _equality(node: exp.Expression, table: VectorTableInfo) -> float:

@@ -18,7 +18,7 @@ import duckdb
 from aidb.storage.extensions import load_extension
 
 LANCE_CATALOG = "aidb_lance"
-VECTOR_INDEX_TYPES = ("IVF_PQ", "IVF_HNSW_SQ", "IVF_FLAT", "IVF_HNSW_PQ", "IVF_SQ")
+VECTOR_INDEX_TYPES = ("IVF_PQ", "IVF_HNSW_SQ", "IVF_FLAT", "IVF_HNSW_PQ", "IVF_SQ", "INVERTED")
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,12 @@ def attach_lance_folder(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     attached = con.execute("SELECT 1 FROM duckdb_databases() WHERE database_name = ?", [LANCE_CATALOG]).fetchone()
     if attached is None:
         con.execute(f"ATTACH '{_quote(str(folder))}' AS {LANCE_CATALOG} (TYPE LANCE)")
+
+
+def reattach_lance_folder(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """Attach again so DuckDB sees a dataset created after its table list was read (the extension caches it)."""
+    con.execute(f"DETACH DATABASE IF EXISTS {LANCE_CATALOG}")
+    attach_lance_folder(con, folder)
 
 
 def read_lance_tables(con: duckdb.DuckDBPyConnection) -> list[LanceTableRecord]:
@@ -144,7 +150,9 @@ def reconcile(con: duckdb.DuckDBPyConnection, folder: Path | None) -> None:
         for name, index in real.items():
             if name not in catalog_indexes:
                 # Built, but the process died before the catalog row was written: adopt what Lance has.
-                record_vector_index(con, VectorIndexRecord(name, table, index.column, index.index_type.upper(), index_metric(path, name)))
+                kind = index.index_type.upper()
+                metric = "bm25" if kind == "INVERTED" else index_metric(path, name)
+                record_vector_index(con, VectorIndexRecord(name, table, index.column, kind, metric))
 
 
 def _quote(text: str) -> str:

@@ -34,6 +34,7 @@ class VectorTableInfo:
     vector_columns: dict[str, int]  # column -> dimension
     row_count: int
     ndv: dict[str, int] = field(default_factory=dict)  # column -> distinct values, as of the last index build
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)  # numeric column -> (min, max), same moment
     indexes: dict[str, VectorIndexInfo] = field(default_factory=dict)  # column -> its vector index
 
     @property
@@ -63,6 +64,7 @@ def read_vector_tables(con: duckdb.DuckDBPyConnection, lance_folder: Path | None
             vector_columns=_vector_columns(columns),
             row_count=int(row_count),
             ndv={k: int(v) for k, v in stats.get("ndv", {}).items()},
+            ranges={k: (float(lo), float(hi)) for k, (lo, hi) in stats.get("range", {}).items()},
             indexes={
                 i.column_name.lower(): VectorIndexInfo(i.name, i.column_name, i.index_type, i.metric, i.option_values)
                 for i in indexes

@@ -57,7 +57,7 @@ def test_trained_model_is_stored_beside_the_database_with_its_fingerprint(recipe
     cursor = recipes.cursor()
     cursor.execute("SELECT fingerprint, options FROM aidb.models WHERE name = 'cooking'")
     fingerprint, options = cursor.fetchone()
-    assert source.name == f"cooking-{fingerprint}.arpa"
+    assert source.name == f"cooking.{fingerprint[:16]}.arpa"  # the naming of aidb.storage.model_files
     assert '"order": 3' in options
     assert log10_unknown_probability(source) < 0  # <unk> gets the Good-Turing mass, not KenLM's -100
 
@@ -101,6 +101,22 @@ def test_model_loads_from_an_existing_arpa_file(recipes, tmp_path: Path) -> None
     assert UNK in copy.read_text()
 
 
+def test_normalise_false_scores_pre_tokenised_lines_as_given(recipes) -> None:
+    import kenlm
+
+    path = _source(recipes, "cooking")
+    cursor = recipes.cursor()
+    cursor.execute(f"CREATE OR REPLACE LANGUAGE MODEL raw FROM '{path}' WITH (normalise = false)")
+    document = "Whisk the EGGS ,  then bake\n\nthe cake"
+    model = kenlm.Model(str(path))
+    lines = ["Whisk the EGGS ,  then bake", "the cake"]
+    expected = 10.0 ** (-sum(model.score(line) for line in lines) / (6 + 1 + 2 + 1))
+    assert _perplexity(recipes, document, "raw") == pytest.approx(expected, rel=1e-9)
+    assert _perplexity(recipes, document, "cooking") < _perplexity(recipes, document, "raw")  # 'Whisk' is unknown unless lower-cased
+    with pytest.raises(aidb.ProgrammingError, match="normalise must be true or false"):
+        cursor.execute(f"CREATE LANGUAGE MODEL bad FROM '{path}' WITH (normalise = 'maybe')")
+
+
 @pytest.mark.parametrize("content", [None, "this is not an ARPA file\n"])
 def test_missing_or_corrupt_file_fails_at_create_and_leaves_the_catalog_unchanged(con, tmp_path: Path, content) -> None:
     path = tmp_path / "model.arpa"
@@ -127,7 +143,17 @@ def test_in_memory_database_trains_into_a_session_folder(con) -> None:
     cursor = con.cursor()
     cursor.execute("CREATE LANGUAGE MODEL tiny FROM (SELECT 'one two three' AS text)")
     source = _source(con, "tiny")
-    assert source.is_file() and "aidb-models-" in str(source.parent)
+    assert source.is_file() and source.parent == con.session.scratch_dir() / "models"
+
+
+def test_training_query_may_use_aidb_functions(con) -> None:
+    cursor = con.cursor()
+    cursor.execute("CREATE TABLE docs AS SELECT unnest(?) AS text", [COOKING + ["zzq xxv qwpl vvbn"]])
+    cursor.execute("CREATE LANGUAGE MODEL base FROM (SELECT text FROM docs WHERE text LIKE '%the%') WITH (default = true)")
+    # perplexity(text) needs its default model argument filled in by the rewriter: base, made the default
+    cursor.execute("CREATE LANGUAGE MODEL clean FROM (SELECT text FROM docs WHERE perplexity(text) < 1000)")
+    cursor.execute("SELECT perplexity('zzq xxv qwpl vvbn', 'clean') > perplexity('whisk the eggs with sugar', 'clean')")
+    assert cursor.fetchone() == (True,)
 
 
 def test_hugging_face_causal_lm_is_deterministic_and_batch_independent(con, tiny_hf: Path) -> None:

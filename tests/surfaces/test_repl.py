@@ -79,6 +79,9 @@ SELECT count(*) AS n FROM t;
 .output
 .tables
 .schema t
+.models
+.indexes
+.help
 """
     result = repl_command(db_path, stdin=script)
     assert result.returncode == 0, result.stderr
@@ -89,6 +92,9 @@ SELECT count(*) AS n FROM t;
     assert written.read_text() == "n\n2\n"
     assert "t,table" in out and "aidb.models,table" in out  # .tables, still in csv mode
     assert 'CREATE TABLE t(id INTEGER, "text" VARCHAR);' in out
+    assert "name,type,source,fingerprint" in out and "all-MiniLM-L6-v2,embedding" in out  # .models: built-in defaults
+    assert "name,table_name,column_name,index_type,metric" in out  # .indexes
+    assert ".explain STATEMENT" in out  # .help
 
 
 def test_errors_go_to_stderr_with_a_non_zero_exit(db_path: Path) -> None:
@@ -155,7 +161,7 @@ def test_interactive_session(terminal, db_path: Path) -> None:
 
     # Ctrl-C cancels a statement that would run for minutes, and nothing of it is left behind
     child.send("CREATE TABLE big AS SELECT count(*) AS c FROM range(100000) a, range(10000000) b;\r")
-    child.expect(r"b;\r\r\n")  # the accepted line; the prompt's redraws came before it
+    child.expect(r"b;(\x1b\[[0-9;?]*[A-Za-z])*\r\r\n")  # the accepted line; the prompt's redraws came before it
     with pytest.raises(pexpect.TIMEOUT):  # still running after 3 s
         child.expect(PROMPT, timeout=3)
     started = time.perf_counter()
@@ -178,3 +184,26 @@ def test_interactive_session(terminal, db_path: Path) -> None:
     check = duckdb.connect(str(db_path), read_only=True)
     assert check.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'big'").fetchone() == (0,)
     check.close()
+
+
+def test_long_and_wide_results_are_cut_for_the_screen(con) -> None:
+    from aidb.repl_render import collect, render_to_string
+
+    result = collect(con.execute("SELECT range AS n, repeat('x', 100) AS wide FROM range(100)"), limit=40)
+    assert result.total_rows == 100 and result.truncated
+    assert [row[0] for row in result.head] == list(range(20)) and [row[0] for row in result.tail] == list(range(80, 100))
+    text = render_to_string(result, "table")
+    assert "x" * 39 + "…" in text and "x" * 41 not in text
+    assert "(100 rows, 40 shown; use .mode csv or .output FILE for all)" in text
+
+
+def test_completion_candidates(con) -> None:
+    from aidb.repl_completion import candidates, read_names
+
+    con.execute("CREATE TABLE zebra_stripes (stripe_count INTEGER)")
+    names = read_names(con)
+    assert ("normalize_text", "aidb function") in list(candidates(names, "SELECT norm"))
+    assert ("zebra_stripes", "table") in list(candidates(names, "SELECT * FROM zeb"))
+    assert ("stripe_count", "column") in list(candidates(names, "SELECT stripe_c"))
+    assert ("select", "keyword") in list(candidates(names, "sel"))
+    assert [c for c, _ in candidates(names, ".ta")] == [".tables"]

@@ -1,0 +1,1 @@
+"""Data-preparation operators (dedup, mixing, selection) and the vectorised kernels they share."""

@@ -1,0 +1,63 @@
+"""The classifier loader: trainers, model files, and what CREATE CLASSIFIER refuses."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from quality_corpus import labelled_rows  # tests/quality_corpus.py
+
+from aidb.errors import NotSupportedError, ProgrammingError
+
+
+@pytest.fixture
+def cur(con):
+    cursor = con.cursor()
+    cursor.execute("CREATE TABLE corpus (text VARCHAR, kind VARCHAR)")
+    cursor.executemany("INSERT INTO corpus VALUES (?, ?)", [(t, "hq" if y else "crawl") for t, y in labelled_rows(60)])
+    return cursor
+
+
+def _model(cur, name: str) -> tuple[Path, dict]:
+    cur.execute("SELECT source, options FROM aidb.models WHERE name = ?", [name])
+    source, options = cur.fetchone()
+    return Path(source), json.loads(options)
+
+
+def test_string_labels_and_options_are_recorded(cur):
+    cur.execute("CREATE CLASSIFIER q FROM (SELECT text, kind AS label FROM corpus) WITH (test_fraction = 0.25, seed = 3)")
+    _, options = _model(cur, "q")
+    assert options["positive_label"] == "hq"
+    assert options["test_fraction"] == 0.25 and options["seed"] == 3
+    assert options["test_rows"] == 16 and options["train_rows"] == 44
+
+
+def test_replacing_a_classifier_writes_a_new_file(cur):
+    cur.execute("CREATE CLASSIFIER q FROM (SELECT text, kind AS label FROM corpus)")
+    first, _ = _model(cur, "q")
+    cur.execute("CREATE OR REPLACE CLASSIFIER q FROM (SELECT text, kind AS label FROM corpus) USING 'fasttext'")
+    second, options = _model(cur, "q")
+    assert options["trainer"] == "fasttext" and second.suffix == ".bin"
+    assert first != second and first.is_file(), "the old file stays for readers of the old catalog row"
+    cur.execute("SELECT classify('Buy now pills casino lol', 'q')")
+    assert cur.fetchone()[0] < 0.5
+
+
+def test_unknown_trainer_is_refused(cur):
+    with pytest.raises(ProgrammingError, match="unknown trainer 'svm'; USING one of 'logreg', 'fasttext'"):
+        cur.execute("CREATE CLASSIFIER q FROM (SELECT text, kind AS label FROM corpus) USING 'svm'")
+
+
+def test_missing_fasttext_package_names_what_to_install(cur, monkeypatch):
+    monkeypatch.setitem(sys.modules, "fasttext", None)  # makes `import fasttext` fail
+    with pytest.raises(NotSupportedError, match="pip install fasttext-wheel"):
+        cur.execute("CREATE CLASSIFIER q FROM (SELECT text, kind AS label FROM corpus) USING 'fasttext'")
+    cur.execute("SELECT count(*) FROM aidb.models")
+    assert cur.fetchone()[0] == 0
+
+
+def test_classifiers_are_trained_not_loaded_from_a_path(cur, tmp_path):
+    with pytest.raises(NotSupportedError, match="CREATE CLASSIFIER name FROM \\(SELECT text, label"):
+        cur.execute(f"CREATE MODEL q TYPE classifier FROM '{tmp_path}'")

@@ -1,0 +1,72 @@
+"""The vector search passes on their own: AST in, AST out, catalog facts as data."""
+
+from __future__ import annotations
+
+import pytest
+import sqlglot
+
+from aidb.errors import ProgrammingError
+from aidb.sql.catalog_view import CatalogView
+from aidb.sql.dialect import AIDB
+from aidb.sql.rewrite_vector_search import rewrite_vector_search
+from aidb.sql.rewrite_vector_tables import rewrite_vector_tables
+from aidb.sql.vector_plan import estimate_selectivity
+from aidb.storage.vector_tables import VectorIndexInfo, VectorTableInfo
+
+DOCS = VectorTableInfo(
+    name="docs",
+    storage="lance",
+    sql_name="aidb_lance.main.docs",
+    dataset="/data/x.aidb.lance/docs.lance",
+    columns=("id", "lang", "year", "emb"),
+    vector_columns={"emb": 4},
+    row_count=1_000_000,
+    ndv={"lang": 10},
+    ranges={"year": (2000.0, 2020.0)},
+    indexes={"emb": VectorIndexInfo("docs_emb", "emb", "IVF_PQ", "l2", {"num_partitions": 1000, "nprobes": 50, "refine_factor": 10})},
+)
+CATALOG = CatalogView(vector_tables={"docs": DOCS})
+
+
+def rewritten(sql: str) -> str:
+    tree = rewrite_vector_tables(rewrite_vector_search(sqlglot.parse_one(sql, read=AIDB), CATALOG), CATALOG)
+    return tree.sql(dialect=AIDB).lower()
+
+
+def test_top_k_with_pushable_filter_becomes_prefiltered_ann():
+    sql = rewritten("SELECT id, distance(emb, [1, 2, 3, 4]) AS d FROM docs WHERE lang = 'en' ORDER BY d LIMIT 10")
+    assert "lance_vector_search('/data/x.aidb.lance/docs.lance', 'emb'" in sql
+    assert "prefilter := true" in sql and "refine_factor := 10" in sql
+    assert "sqrt(docs._distance) as d" in sql  # Lance reports squared L2
+    assert "ann_prefilter" in sql
+
+
+def test_selective_filter_becomes_exact_scan():
+    sql = rewritten("SELECT id FROM docs WHERE year < 2000.1 ORDER BY distance(emb, [1, 2, 3, 4]) LIMIT 10")
+    assert "exact" in sql and "array_distance(docs.emb, cast([1, 2, 3, 4] as real[4]))" in sql
+    assert "aidb_lance.main.docs as docs" in sql and "not docs.emb is null" in sql
+
+
+def test_filter_lance_cannot_evaluate_is_post_filtered():
+    sql = rewritten("SELECT id FROM docs WHERE id IN (SELECT id FROM other) ORDER BY distance(emb, [1, 2, 3, 4]) LIMIT 10")
+    assert "ann_postfilter" in sql and "prefilter := false" in sql
+
+
+def test_other_metric_than_the_index_runs_exactly():
+    sql = rewritten("SELECT id FROM docs ORDER BY distance(emb, [1, 2, 3, 4], 'cosine') LIMIT 10")
+    assert "array_cosine_distance" in sql and "lance_vector_search" not in sql
+
+
+def test_selectivity_uses_statistics():
+    where = sqlglot.parse_one("SELECT 1 FROM docs WHERE lang = 'en' AND year >= 2010", read=AIDB).args["where"]
+    assert estimate_selectivity(where, DOCS) == pytest.approx(1 / 10 * 0.5)
+
+
+def test_dimension_mismatch_is_reported():
+    with pytest.raises(ProgrammingError, match=r"docs.emb is FLOAT\[4\] but the query vector has 2 dimensions"):
+        rewritten("SELECT id FROM docs ORDER BY distance(emb, [1, 2]) LIMIT 3")
+
+
+def test_plain_sql_is_left_alone():
+    tree = sqlglot.parse_one("SELECT 1 FROM other", read=AIDB)
+    assert rewrite_vector_search(tree, CATALOG) is tree
