@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from aidb.sql.catalog_view import CatalogView
+from aidb.sql.column_names import keep_column_names
 from aidb.sql.dialect import AIDB
 from aidb.sql.rewrite_catalog_functions import rewrite_catalog_functions
 from aidb.sql.rewrite_embedding_type import rewrite_embedding_type
@@ -51,7 +52,10 @@ def rewrite(tree: exp.Expression, catalog: CatalogView, passes: list[tuple[str, 
         changed = after != current
         steps.append(PassStep(name, changed, to_duckdb_sql(after) if changed else ""))
         current = after
-    return Rewritten(current, tuple(steps))
+    named = keep_column_names(tree, current)
+    if named != current:
+        steps.append(PassStep("column_names", True, to_duckdb_sql(named)))
+    return Rewritten(named, tuple(steps))
 
 
 def to_duckdb_sql(tree: exp.Expression) -> str:

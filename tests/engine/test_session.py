@@ -124,7 +124,7 @@ def test_explain_aidb_shows_each_pass(con) -> None:
     steps = dict(rows)
     assert steps["input"].startswith("SELECT")
     assert steps["function_arguments"] == "SELECT NORMALIZE_TEXT('A b')"
-    assert steps["duckdb"] == "SELECT NORMALIZE_TEXT('A b')"
+    assert steps["column_names"] == steps["duckdb"] == "SELECT NORMALIZE_TEXT('A b') AS \"normalize_text(text => 'A b')\""
     assert con.execute(rows[-1][1]).fetchall() == [("a b",)]
 
 
