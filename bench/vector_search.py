@@ -3,7 +3,7 @@
     python bench/vector_search.py --quick      # 100k x 384
     python bench/vector_search.py              # 1M x 384
 
-Prints queries/s and recall@10 (against exact numpy search) at 100%, 10% and 1% filter selectivity.
+Prints queries/s and recall@10 (against exact numpy search) at 100%, 10%, 1% and 0.1% filter selectivity.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import aidb
 from aidb.storage.extensions import load_extension
 
 DIM, K = 384, 10
-FILTERS = {"100%": "", "10%": "WHERE bucket < 10", "1%": "WHERE bucket = 0"}  # bucket = id % 100
+FILTERS = {"100%": "", "10%": "WHERE bucket < 10", "1%": "WHERE bucket = 0", "0.1%": "WHERE id < {n}"}  # bucket = id % 100
 
 
 def make_data(rows: int, seed: int = 0) -> np.ndarray:
@@ -72,7 +72,7 @@ def main() -> None:
     rng = np.random.default_rng(1)
     queries = [data[i] + 0.3 * rng.normal(size=DIM).astype(np.float32) for i in rng.integers(0, rows, args.queries)]
     buckets = np.arange(rows) % 100
-    masks = {"100%": None, "10%": buckets < 10, "1%": buckets == 0}
+    masks = {"100%": None, "10%": buckets < 10, "1%": buckets == 0, "0.1%": np.arange(rows) < rows // 1000}
     truth = {label: [exact_top_k(data, norms, q, m) for q in queries] for label, m in masks.items()}
 
     work = Path(tempfile.mkdtemp(prefix="aidb-bench-"))
@@ -113,6 +113,7 @@ def main() -> None:
     search = json.loads(options)
     results: dict[tuple[str, str], tuple[float, float, float]] = {}
     for label, where in FILTERS.items():
+        where = where.format(n=rows // 1000)
         print(f"\nselectivity {label}")
         exact_sql = "SELECT id FROM docs {w} ORDER BY array_cosine_distance(emb, {q}) LIMIT 10"
         brute_queries = queries[: max(3, len(queries) // 4)]

@@ -13,13 +13,14 @@ from sqlglot import exp
 
 from aidb import __version__
 from aidb.engine.lance_statements import lance_folder, open_lance_tables, run_lance_statement
+from aidb.engine.plan_cache import CachedPlan, LruCache
 from aidb.engine.progress import Progress
 from aidb.errors import Error, OperationalError, ProgrammingError, did_you_mean, translate_duckdb_error
 from aidb.functions.registry import ErrorSlot, load_function_modules, register_functions
 from aidb.models.loaders import BUILTIN_DEFAULTS, load_loader_modules, load_model
 from aidb.sql.catalog_view import CatalogView, FunctionInfo, ParamInfo
 from aidb.sql.dialect import declare_functions
-from aidb.sql.frontend import ParsedStatement, Planned, parse_script, plan_statement
+from aidb.sql.frontend import ParsedStatement, parse_script, plan_statement
 from aidb.sql.model_arguments import calls_model_function
 from aidb.sql.lineage import lineage_of
 from aidb.sql.provenance import model_columns
@@ -62,6 +63,9 @@ class Session:
         self.progress = progress or Progress()
         self.in_transaction = False
         self._catalog: CatalogView | None = None
+        self._parsed: LruCache[list[ParsedStatement]] = LruCache()  # by script text
+        self._plans: LruCache[CachedPlan] = LruCache()  # by statement text, for the current catalog view
+        self._loaded_extensions: set[str] = set()
         self.errors = ErrorSlot()
         self.duck = _open_duckdb(self.layout, read_only)
         try:
@@ -93,6 +97,7 @@ class Session:
 
     def invalidate_catalog(self) -> None:
         self._catalog = None
+        self._plans.clear()
 
     def _function_infos(self) -> dict[str, FunctionInfo]:
         infos = {
@@ -134,7 +139,7 @@ class Session:
         """Run every statement of `sql`; the result of the last one stays on `self.duck` to be fetched."""
         if not isinstance(sql, str):
             raise ProgrammingError(f"a statement must be a str, not {type(sql).__name__}")
-        statements = parse_script(sql)
+        statements = self._parse(sql)
         if parameters is not None and len(statements) > 1:
             raise ProgrammingError(
                 f"parameters can be bound to one statement only, but the text holds {len(statements)} statements"
@@ -143,6 +148,30 @@ class Session:
         for statement in statements:
             outcome = self._execute_one(statement, parameters)
         return outcome
+
+    def _parse(self, sql: str) -> list[ParsedStatement]:
+        statements = self._parsed.get(sql)
+        if statements is None:
+            statements = parse_script(sql)
+            # aidb statements are rare and their handlers own their trees; plain SQL trees are only read
+            if not any(s.is_aidb for s in statements):
+                self._parsed.put(sql, statements)
+        return statements
+
+    def _plan(self, statement: ParsedStatement, catalog: CatalogView) -> CachedPlan:
+        cached = self._plans.get(statement.text)
+        if cached is None:
+            planned = plan_statement(statement, catalog)
+            calls_model = planned.rewritten is not None and calls_model_function(planned.rewritten.tree, catalog)
+            cached = CachedPlan(planned, calls_model)
+            self._plans.put(statement.text, cached)
+        return cached
+
+    def _load_extension(self, name: str) -> None:
+        # an extension stays loaded for the connection's life; asking duckdb_extensions() costs ~1 ms a statement
+        if name not in self._loaded_extensions:
+            load_extension(self.duck, name)
+            self._loaded_extensions.add(name)
 
     def _execute_one(self, statement: ParsedStatement, parameters: Any) -> Outcome:
         tree = statement.tree
@@ -180,16 +209,20 @@ class Session:
 
     def _execute_sql(self, statement: ParsedStatement, parameters: Any, owns_transaction: bool) -> Outcome:
         catalog = self.catalog()  # built before DuckDB runs: functions must not query while a query runs
-        planned = plan_statement(statement, catalog)
+        plan = self._plan(statement, catalog)
+        planned = plan.planned
         if "lance" in planned.sql.lower():  # lance_* functions or ATTACH (TYPE LANCE)
-            load_extension(self.duck, "lance")
+            self._load_extension("lance")
+        if _changes_schema(statement):
+            # The catalog view knows tables' vector columns: plans made before this DDL are stale.
+            self.invalidate_catalog()
         lineage = None if self.read_only else lineage_of(statement.tree)
         if lineage is None:
-            self._run_planned(planned, parameters, catalog)
+            self._run_planned(plan, parameters)
             return self._outcome(statement)
         started = datetime.now()
         with self._statement_transaction(owns_transaction):
-            self._run_planned(planned, parameters, catalog)
+            self._run_planned(plan, parameters)
             outcome = self._outcome(statement)
             run_id = record_run(self.duck, statement.text, lineage.kind, started, lineage.output_table, list(lineage.input_tables), __version__)
             if lineage.kind == "create_table_as" and planned.rewritten is not None:
@@ -197,8 +230,9 @@ class Session:
                 record_column_provenance(self.duck, lineage.output_table, columns, run_id)
         return outcome
 
-    def _run_planned(self, planned: Planned, parameters: Any, catalog: CatalogView) -> None:
-        if planned.rewritten is None or not calls_model_function(planned.rewritten.tree, catalog):
+    def _run_planned(self, plan: CachedPlan, parameters: Any) -> None:
+        planned = plan.planned
+        if not plan.calls_model_function:
             self.duck.execute(planned.sql, parameters)
             return
         # DuckDB's Python client busy-spins the calling thread while a worker thread runs a task
@@ -354,6 +388,13 @@ def _is_status_only(statement: ParsedStatement, description: list) -> bool:
         and len(description) == 1
         and description[0][0] in ("Success", "Count")
     )
+
+
+def _changes_schema(statement: ParsedStatement) -> bool:
+    if statement.tree is not None:
+        return isinstance(statement.tree, (exp.Create, exp.Drop, exp.Alter))
+    words = statement.text.lstrip().split(None, 1)
+    return bool(words) and words[0].upper() in ("CREATE", "DROP", "ALTER", "ATTACH", "DETACH")
 
 
 def _is_dml_count(statement: ParsedStatement) -> bool:

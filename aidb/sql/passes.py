@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlglot import exp
 
@@ -29,9 +30,15 @@ PASSES: list[tuple[str, Pass]] = [
 
 @dataclass(frozen=True)
 class PassStep:
+    """One pass's trace for EXPLAIN AIDB; its SQL is rendered only when asked for (rendering costs ~1 ms a step)."""
+
     name: str
     changed: bool
-    sql: str
+    tree: exp.Expression | None = None  # the tree after the pass, kept when it changed
+
+    @cached_property
+    def sql(self) -> str:
+        return to_duckdb_sql(self.tree) if self.changed and self.tree is not None else ""
 
 
 @dataclass(frozen=True)
@@ -50,11 +57,11 @@ def rewrite(tree: exp.Expression, catalog: CatalogView, passes: list[tuple[str, 
     for name, rewrite_pass in passes if passes is not None else PASSES:
         after = rewrite_pass(current, catalog)
         changed = after != current
-        steps.append(PassStep(name, changed, to_duckdb_sql(after) if changed else ""))
+        steps.append(PassStep(name, changed, after if changed else None))
         current = after
     named = keep_column_names(tree, current)
     if named != current:
-        steps.append(PassStep("column_names", True, to_duckdb_sql(named)))
+        steps.append(PassStep("column_names", True, named))
     return Rewritten(named, tuple(steps))
 
 

@@ -163,3 +163,10 @@ def test_file_written_by_aidb_opens_in_plain_duckdb(db_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", script, str(db_path)], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["5", "2", "2"]  # two runs: the table and the view
+
+
+def test_a_table_created_by_plain_ddl_is_searchable_in_the_next_statement(con) -> None:
+    con.execute("SELECT 1")  # builds the catalog view before the table exists
+    con.execute("CREATE TABLE v AS SELECT range AS id, [range, 1]::FLOAT[2] AS emb FROM range(5)")
+    rows = con.execute("SELECT id FROM v ORDER BY distance(emb, [4, 1]) LIMIT 1").fetchall()
+    assert rows == [(4,)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlglot
 
@@ -41,8 +43,15 @@ def test_top_k_with_pushable_filter_becomes_prefiltered_ann():
     assert "ann_prefilter" in sql
 
 
+def test_few_matching_rows_of_a_large_table_use_prefiltered_ann_with_more_probes():
+    sql = rewritten("SELECT id FROM docs WHERE year < 2000.05 ORDER BY distance(emb, [1, 2, 3, 4]) LIMIT 10")
+    # about 2500 of 1M rows match: 80 of 1000 partitions hold ~200 of them (20 candidates per result row)
+    assert "ann_prefilter" in sql and "prefilter := true" in sql
+    assert int(re.search(r"nprobs := (\d+)", sql).group(1)) in (80, 81)  # 81 when the estimate rounds below 2500
+
+
 def test_selective_filter_becomes_exact_scan():
-    sql = rewritten("SELECT id FROM docs WHERE year < 2000.1 ORDER BY distance(emb, [1, 2, 3, 4]) LIMIT 10")
+    sql = rewritten("SELECT id FROM docs WHERE year < 2000.001 ORDER BY distance(emb, [1, 2, 3, 4]) LIMIT 10")
     assert "exact" in sql and "array_distance(docs.emb, cast([1, 2, 3, 4] as real[4]))" in sql
     assert "aidb_lance.main.docs as docs" in sql and "not docs.emb is null" in sql
 
