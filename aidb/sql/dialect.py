@@ -42,7 +42,8 @@ class AIDB(DuckDB):
         # sqlglot swallows everything after EXPLAIN / OPTIMIZE as one opaque command string; aidb
         # needs to see EXPLAIN AIDB and OPTIMIZE VECTOR INDEX. Plain EXPLAIN then fails to parse
         # and passes through to DuckDB untouched.
-        KEYWORDS = {k: v for k, v in DuckDB.Tokenizer.KEYWORDS.items() if k not in ("EXPLAIN", "OPTIMIZE")}
+        # DuckDB has no `?::` operator: `?::BLOB` is a parameter cast, as DuckDB itself reads it.
+        KEYWORDS = {k: v for k, v in DuckDB.Tokenizer.KEYWORDS.items() if k not in ("EXPLAIN", "OPTIMIZE", "?::")}
 
     class Parser(DuckDB.Parser):
         # Copied so that declare_functions() never alters DuckDB's own table.

@@ -75,3 +75,8 @@ def test_bad_aidb_statements_name_the_problem_and_position(sql: str, message: st
 def test_error_names_which_statement_of_a_script() -> None:
     with pytest.raises(aidb.ProgrammingError, match="statement 2 of 2"):
         parse_script("SELECT 1; CREATE MODEL m TYPE nope FROM 'x'")
+
+
+def test_parameter_casts_parse_as_duckdb_reads_them(con) -> None:
+    assert parse("SELECT ?::BLOB").sql(dialect=AIDB) == "SELECT CAST(? AS BLOB)"
+    assert con.execute("SELECT normalize_text(?::VARCHAR)", ["A-b"]).fetchall() == [("a b",)]
