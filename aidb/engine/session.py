@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +17,7 @@ from aidb import __version__
 from aidb.engine.lance_statements import lance_folder, open_lance_tables, run_lance_statement
 from aidb.engine.plan_cache import CachedPlan, LruCache
 from aidb.engine.progress import Progress
-from aidb.errors import Error, OperationalError, ProgrammingError, did_you_mean, translate_duckdb_error
+from aidb.errors import Error, InternalError, OperationalError, ProgrammingError, did_you_mean, translate_duckdb_error
 from aidb.functions.registry import ErrorSlot, load_function_modules, register_functions
 from aidb.models.loaders import BUILTIN_DEFAULTS, load_loader_modules, load_model
 from aidb.sql.catalog_view import CatalogView, FunctionInfo, ParamInfo
@@ -63,6 +65,7 @@ class Session:
         self.progress = progress or Progress()
         self.in_transaction = False
         self._catalog: CatalogView | None = None
+        self._statement_running = False
         self._parsed: LruCache[list[ParsedStatement]] = LruCache()  # by script text
         self._plans: LruCache[CachedPlan] = LruCache()  # by statement text, for the current catalog view
         self._loaded_extensions: set[str] = set()
@@ -86,6 +89,9 @@ class Session:
     def catalog(self) -> CatalogView:
         """The catalog as data for the rewriter and the functions; rebuilt after statements that change it."""
         if self._catalog is None:
+            if self._statement_running:
+                # Querying DuckDB from a function of the statement it is running would deadlock.
+                raise InternalError("the catalog view was invalidated while a statement was running")
             load_loader_modules()
             self._catalog = CatalogView(
                 functions=self._function_infos(),
@@ -213,27 +219,31 @@ class Session:
         planned = plan.planned
         if "lance" in planned.sql.lower():  # lance_* functions or ATTACH (TYPE LANCE)
             self._load_extension("lance")
-        if _changes_schema(statement):
-            # The catalog view knows tables' vector columns: plans made before this DDL are stale.
-            self.invalidate_catalog()
         lineage = None if self.read_only else lineage_of(statement.tree)
         if lineage is None:
             self._run_planned(plan, parameters)
-            return self._outcome(statement)
-        started = datetime.now()
-        with self._statement_transaction(owns_transaction):
-            self._run_planned(plan, parameters)
             outcome = self._outcome(statement)
-            run_id = record_run(self.duck, statement.text, lineage.kind, started, lineage.output_table, list(lineage.input_tables), __version__)
-            if lineage.kind == "create_table_as" and planned.rewritten is not None:
-                columns = model_columns(planned.rewritten.tree, catalog)
-                record_column_provenance(self.duck, lineage.output_table, columns, run_id)
+        else:
+            started = datetime.now()
+            with self._statement_transaction(owns_transaction):
+                self._run_planned(plan, parameters)
+                outcome = self._outcome(statement)
+                run_id = record_run(self.duck, statement.text, lineage.kind, started, lineage.output_table, list(lineage.input_tables), __version__)
+                if lineage.kind == "create_table_as" and planned.rewritten is not None:
+                    columns = model_columns(planned.rewritten.tree, catalog)
+                    record_column_provenance(self.duck, lineage.output_table, columns, run_id)
+        if _changes_schema(statement):
+            # The catalog view knows tables' vector columns: plans made before this DDL are stale.
+            # Only after the statement: its functions read the view while DuckDB runs it, and
+            # rebuilding the view then would query DuckDB from inside its own query.
+            self.invalidate_catalog()
         return outcome
 
     def _run_planned(self, plan: CachedPlan, parameters: Any) -> None:
         planned = plan.planned
         if not plan.calls_model_function:
-            self.duck.execute(planned.sql, parameters)
+            with self._running():
+                self.duck.execute(planned.sql, parameters)
             return
         # DuckDB's Python client busy-spins the calling thread while a worker thread runs a task
         # (duckdb/duckdb#22178): during a model function that spin takes a core from the model.
@@ -242,13 +252,22 @@ class Session:
         threads = int(self.duck.execute("SELECT current_setting('threads')").fetchone()[0])
         self.duck.execute("SET threads = 1")
         try:
-            self.duck.execute(planned.sql, parameters)
+            with self._running():
+                self.duck.execute(planned.sql, parameters)
         finally:
             restore = self.duck.cursor()
             try:
                 restore.execute(f"SET threads = {threads}")
             finally:
                 restore.close()
+
+    @contextlib.contextmanager
+    def _running(self) -> Iterator[None]:
+        self._statement_running = True
+        try:
+            yield
+        finally:
+            self._statement_running = False
 
     def _outcome(self, statement: ParsedStatement) -> Outcome:
         if _is_dml_count(statement):
