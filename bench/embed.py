@@ -43,11 +43,12 @@ def run_raw(model, texts: list[str]) -> tuple[Timer, np.ndarray]:
     return timer, vectors
 
 
-def run_sql(con, clear_cache: bool = True) -> tuple[Timer, np.ndarray]:
+def run_sql(con, clear_cache: bool = True, model: str | None = None) -> tuple[Timer, np.ndarray]:
     if clear_cache:
         RESULT_CACHE.clear()
+    call = f"embed(text, '{model}')" if model else "embed(text)"
     with Timer() as timer:
-        table = con.execute("SELECT embed(text) AS e FROM t ORDER BY id").arrow()
+        table = con.execute(f"SELECT {call} AS e FROM t ORDER BY id").arrow()
     return timer, np.stack(table.column("e").to_numpy(zero_copy_only=False))
 
 

