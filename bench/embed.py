@@ -52,6 +52,32 @@ def run_sql(con, clear_cache: bool = True, model: str | None = None) -> tuple[Ti
     return timer, np.stack(table.column("e").to_numpy(zero_copy_only=False))
 
 
+
+def load_texts(con, texts: list[str], model, sql_model: str | None = None) -> None:
+    """Put `texts` in table t of `con` and warm both sides up (weights loaded, first-call allocations done)."""
+    con.session.duck.register("bench_texts", pa.table({"id": np.arange(len(texts)), "text": texts}))
+    con.execute("CREATE TABLE t AS SELECT * FROM bench_texts")
+    model.encode(texts[:BATCH_SIZE])
+    call = f"embed(text, '{sql_model}')" if sql_model else "embed(text)"
+    con.execute(f"SELECT {call} FROM t LIMIT {BATCH_SIZE}").fetchall()
+
+
+def alternate_runs(con, model, texts: list[str], repeat: int, sql_model: str | None = None, labels=("raw", "aidb")):
+    """Run the raw encode and the SQL side `repeat` times alternately; returns both timer lists and the last vectors."""
+    raw_runs, sql_runs = [], []
+    for run in range(1, repeat + 1):
+        timer, reference = run_raw(model, texts)
+        raw_runs.append(timer)
+        timer, ours = run_sql(con, model=sql_model)
+        sql_runs.append(timer)
+        print(
+            f"run {run}: {labels[0]} {raw_runs[-1].wall:.2f}s wall {raw_runs[-1].cpu:.2f}s cpu, "
+            f"{labels[1]} {sql_runs[-1].wall:.2f}s wall {sql_runs[-1].cpu:.2f}s cpu",
+            flush=True,
+        )
+    return raw_runs, sql_runs, reference, ours
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000, help="number of texts")
@@ -66,22 +92,8 @@ def main() -> None:
     print(f"{len(texts)} texts, {words:.0f} words on average, torch threads: {__import__('torch').get_num_threads()}")
     model = SentenceTransformer(str(get_model_path()), device="cpu")
     con = aidb.connect(":memory:", autocommit=True)
-    con.session.duck.register("bench_texts", pa.table({"id": np.arange(len(texts)), "text": texts}))
-    con.execute("CREATE TABLE t AS SELECT * FROM bench_texts")
-    model.encode(texts[:BATCH_SIZE])  # warm-ups: load weights, first-call allocations
-    con.execute("SELECT embed(text) FROM t LIMIT 64").fetchall()
-
-    raw_runs, sql_runs = [], []
-    for run in range(1, args.repeat + 1):
-        timer, reference = run_raw(model, texts)
-        raw_runs.append(timer)
-        timer, ours = run_sql(con)
-        sql_runs.append(timer)
-        print(
-            f"run {run}: raw {raw_runs[-1].wall:.2f}s wall {raw_runs[-1].cpu:.2f}s cpu, "
-            f"aidb {sql_runs[-1].wall:.2f}s wall {sql_runs[-1].cpu:.2f}s cpu",
-            flush=True,
-        )
+    load_texts(con, texts, model)
+    raw_runs, sql_runs, reference, ours = alternate_runs(con, model, texts, args.repeat)
     cached, _ = run_sql(con, clear_cache=False)
     agreement = float(np.min(np.sum(ours * reference, axis=1)))
     raw_wall, sql_wall = min(t.wall for t in raw_runs), min(t.wall for t in sql_runs)

