@@ -67,10 +67,10 @@ def test_rows_added_after_build_are_found_and_optimize_folds_them_in(con):
     cur = con.cursor()
     make_docs(cur)
     cur.execute("CREATE VECTOR INDEX docs_emb ON docs (emb) USING IVF_FLAT WITH (metric = 'l2', num_partitions = 4)")
-    cur.execute(f"INSERT INTO docs VALUES (99999, 'en', 'new', [7, 7, 7, 7, 7, 7, 7, 7])")
+    cur.execute("INSERT INTO docs VALUES (99999, 'en', 'new', [7, 7, 7, 7, 7, 7, 7, 7])")
     rows = cur.execute("SHOW VECTOR INDEXES").fetchall()
     assert rows == [("docs_emb", "docs", "emb", "IVF_FLAT", "l2", 2000, 1)]
-    found = cur.execute(f"SELECT id, distance(emb, [7, 7, 7, 7, 7, 7, 7, 7]) AS d FROM vector_search(docs, emb, [7, 7, 7, 7, 7, 7, 7, 7], k := 1)").fetchall()
+    found = cur.execute("SELECT id, distance(emb, [7, 7, 7, 7, 7, 7, 7, 7]) AS d FROM vector_search(docs, emb, [7, 7, 7, 7, 7, 7, 7, 7], k := 1)").fetchall()
     assert found[0][0] == 99999 and found[0][1] == pytest.approx(0.0, abs=1e-5)
     cur.execute("OPTIMIZE VECTOR INDEX docs_emb")
     assert cur.execute("SHOW VECTOR INDEXES").fetchall()[0][5:] == (2001, 0)
@@ -134,5 +134,5 @@ def test_killed_index_build_leaves_table_and_catalog_consistent(db_path):
     assert cur.execute("SELECT count(*) FROM docs").fetchone() == (20000,)
     (name, _, _, index_type, _, indexed, _), = cur.execute("SHOW VECTOR INDEXES").fetchall()
     assert name == "docs_emb" and index_type in ("IVF_FLAT", "IVF_PQ") and indexed == 20000
-    assert cur.execute(f"SELECT id FROM docs ORDER BY distance(emb, (SELECT emb FROM docs WHERE id = 7)) LIMIT 1").fetchone() == (7,)
+    assert cur.execute("SELECT id FROM docs ORDER BY distance(emb, (SELECT emb FROM docs WHERE id = 7)) LIMIT 1").fetchone() == (7,)
     reopened.close()

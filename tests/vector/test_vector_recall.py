@@ -116,7 +116,7 @@ def test_plain_duckdb_table_is_searched_exactly(db, vectors):
 
 def test_batch_search_gives_top_k_per_query(db, vectors):
     cur = db.cursor()
-    cur.execute(f"CREATE OR REPLACE TABLE queries AS SELECT id AS qid, emb AS q FROM plain WHERE id IN (1, 2, 3)")
+    cur.execute("CREATE OR REPLACE TABLE queries AS SELECT id AS qid, emb AS q FROM plain WHERE id IN (1, 2, 3)")
     rows = cur.execute("SELECT query_id, id FROM batch_vector_search(docs, emb, (SELECT qid, q FROM queries), k := 5)").fetchall()
     per_query: dict[int, set[int]] = {}
     for qid, rid in rows:
