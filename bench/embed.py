@@ -37,9 +37,9 @@ class Timer:
         self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
-def run_raw(model, texts: list[str]) -> tuple[Timer, np.ndarray]:
+def run_raw(model, texts: list[str], batch_size: int = BATCH_SIZE) -> tuple[Timer, np.ndarray]:
     with Timer() as timer:
-        vectors = model.encode(texts, batch_size=BATCH_SIZE, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        vectors = model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
     return timer, vectors
 
 
@@ -62,11 +62,13 @@ def load_texts(con, texts: list[str], model, sql_model: str | None = None) -> No
     con.execute(f"SELECT {call} FROM t LIMIT {BATCH_SIZE}").fetchall()
 
 
-def alternate_runs(con, model, texts: list[str], repeat: int, sql_model: str | None = None, labels=("raw", "aidb")):
+def alternate_runs(
+    con, model, texts: list[str], repeat: int, sql_model: str | None = None, labels=("raw", "aidb"), raw_batch_size: int = BATCH_SIZE
+):
     """Run the raw encode and the SQL side `repeat` times alternately; returns both timer lists and the last vectors."""
     raw_runs, sql_runs = [], []
     for run in range(1, repeat + 1):
-        timer, reference = run_raw(model, texts)
+        timer, reference = run_raw(model, texts, raw_batch_size)
         raw_runs.append(timer)
         timer, ours = run_sql(con, model=sql_model)
         sql_runs.append(timer)

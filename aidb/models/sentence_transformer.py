@@ -106,6 +106,7 @@ def load_sentence_transformer(record: ModelRecord) -> Any:
     path = resolve_source(record.source)
     validate_model_directory(path)
     if backend == "onnx":
+        from aidb.models.onnx_embedding import DEFAULT_BATCH_SIZE as ONNX_BATCH_SIZE
         from aidb.models.onnx_embedding import FINGERPRINT_SUFFIX, build_onnx_embedder
 
         offline()
@@ -114,7 +115,7 @@ def load_sentence_transformer(record: ModelRecord) -> Any:
         torch_record = ModelRecord(record.name, record.kind, record.source, json.dumps({**options, "backend": "torch"}), base, record.dimension)
         return build_onnx_embedder(
             path, base, record.dimension or output_dimension(path), max_sequence_length(path) or BERT_POSITIONS,
-            int(options.get("batch_size", DEFAULT_BATCH_SIZE)), lambda texts: load_sentence_transformer(torch_record).encode(texts),
+            int(options.get("batch_size", ONNX_BATCH_SIZE)), lambda texts: load_sentence_transformer(torch_record).encode(texts),
         )
     return _load_torch(record, path, options, backend)
 
