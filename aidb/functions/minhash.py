@@ -1,7 +1,7 @@
 """`minhash(text [, num_perm, ngram, seed])` signatures and `jaccard(sig_a, sig_b)` estimates: the fuzzy-dedup hot path.
 
 Signatures are `UINTEGER[]` lists of `num_perm` slots computed by `aidb.ops.minhash_kernel` (its docstring
-defines the shingling and hashing scheme); a whole DuckDB chunk is hashed in one vectorised pass.
+defines the shingling and hashing scheme); a whole DuckDB chunk is hashed in one compiled pass.
 NULL text gives a NULL signature; text without words gives the empty-set signature (all slots 0xFFFFFFFF).
 `jaccard` returns NULL when either signature is NULL and raises DataError when their lengths differ.
 """
@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from aidb.errors import DataError
 from aidb.functions.registry import FunctionContext, Param, sql_function
-from aidb.ops.minhash_kernel import shingle_hashes, signatures
+from aidb.ops.minhash_kernel import signature_matrix
 
 # Bounds that keep one chunk's (num_perm x shingles) intermediate and each stored signature reasonable;
 # datasketch and rensa users rarely go past 1024 permutations or 32-word shingles.
@@ -38,8 +38,7 @@ def minhash(ctx: FunctionContext, text: pa.Array, num_perm: pa.Array, ngram: pa.
     perms = _constant(num_perm, "num_perm", 1, MAX_NUM_PERM)
     n = _constant(ngram, "ngram", 1, MAX_NGRAM)
     seed_value = _constant(seed, "seed", -(1 << 63), (1 << 63) - 1)
-    hashes, row_offsets = shingle_hashes(text, n)
-    matrix = signatures(hashes, row_offsets, perms, seed_value)
+    matrix = signature_matrix(text, perms, n, seed_value)
     list_offsets = pa.array(np.arange(0, (len(text) + 1) * perms, perms, dtype=np.int32))
     is_null = pc.is_null(text)
     mask = pa.array(is_null) if pc.any(is_null).as_py() else None  # a plain Array: DuckDB hands over chunked ones

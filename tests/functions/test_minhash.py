@@ -193,3 +193,13 @@ def test_bad_arguments_raise_data_errors(con, texts_table, call, message):
 def test_unknown_parameter_is_a_programming_error(con):
     with pytest.raises(aidb.ProgrammingError, match="Did you mean: num_perm"):
         con.execute("SELECT minhash('text', nperm := 3)")
+
+
+def test_densest_texts_and_groups_of_rows(con):
+    # The kernel sizes its word scratch from bytes and rows: one-letter texts and 'a b c ...' texts are the most
+    # words per byte; 1,000 rows span several of its row groups, and one long text follows many tiny ones.
+    texts = ["a"] * 300 + ["x y"] * 300 + [" ".join("abcdefghij") * 50] * 5 + ["é"] * 300 + [" ".join(["w"] * 5000)]
+    con.execute("CREATE TABLE dense AS SELECT * FROM unnest(?) WITH ORDINALITY AS u(text, id)", [texts])
+    got = signatures(con, "SELECT minhash(text, num_perm := 16, ngram := 2) FROM dense ORDER BY id")
+    distinct = {text: reference_signature(text, 16, 2) for text in set(texts)}
+    assert got == [distinct[text] for text in texts]
