@@ -47,7 +47,7 @@ class KenLMLanguageModel:
         self._scoring = threading.Lock()
 
     def perplexity(self, texts: pa.Array) -> pa.Array:
-        chunk = tokenise_documents(texts, self.normalise)
+        chunk = tokenise_documents(texts, self.normalise, utf8=True)
         score = self.model.score
         # KenLM holds the GIL: DuckDB threads scoring at once only trade it back and forth. One scores at a
         # time (the others wait on this lock, not the GIL) while the Arrow/numpy tokenising still overlaps.
@@ -59,7 +59,7 @@ class KenLMLanguageModel:
         total_tokens = np.bincount(chunk.document, weights=chunk.tokens + 1, minlength=size).astype(np.float64)
         blank = chunk.valid & (total_tokens == 0)
         if blank.any():
-            total_logprob[blank] = score("")
+            total_logprob[blank] = score(b"")
             total_tokens[blank] = 1
         with np.errstate(divide="ignore", invalid="ignore"):
             result = np.power(10.0, -total_logprob / total_tokens)

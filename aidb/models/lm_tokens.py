@@ -100,14 +100,17 @@ def count_tokens(lines: pa.Array, spaces_only: bool = False) -> np.ndarray:
 class TokenisedChunk:
     """The non-blank lines of a chunk of documents (tokens separated by whitespace) and where they came from."""
 
-    lines: list[str]
+    lines: list[str] | list[bytes]
     document: np.ndarray  # int64 index into the chunk, one per line
     tokens: np.ndarray  # int64 token count per line (without </s>)
     valid: np.ndarray  # bool per document: False for NULL
 
 
-def tokenise_documents(texts: pa.Array | pa.ChunkedArray, normalise: bool = True) -> TokenisedChunk:
-    """Split every document into non-blank tokenised lines; NULL documents have none and valid=False."""
+def tokenise_documents(texts: pa.Array | pa.ChunkedArray, normalise: bool = True, utf8: bool = False) -> TokenisedChunk:
+    """Split every document into non-blank tokenised lines; NULL documents have none and valid=False.
+
+    `utf8`: lines as UTF-8 `bytes` instead of `str` (KenLM's `score` encodes every `str` it gets; bytes skip that).
+    """
     if isinstance(texts, pa.ChunkedArray):
         texts = texts.combine_chunks()
     if not (pa.types.is_string(texts.type) or pa.types.is_large_string(texts.type)):
@@ -119,8 +122,9 @@ def tokenise_documents(texts: pa.Array | pa.ChunkedArray, normalise: bool = True
     tokens = count_tokens(lines, spaces_only=normalise)
     keep = tokens > 0
     document = pc.list_parent_indices(split).to_numpy(zero_copy_only=False)
+    kept = lines.filter(pa.array(keep))
     return TokenisedChunk(
-        lines=lines.filter(pa.array(keep)).to_pylist(),
+        lines=(kept.cast(pa.large_binary()) if utf8 else kept).to_pylist(),
         document=document[keep].astype(np.int64),
         tokens=tokens[keep].astype(np.int64),
         valid=texts.is_valid().to_numpy(zero_copy_only=False),
