@@ -56,4 +56,4 @@ class CachedPlan:
     """What `_execute_sql` derives from a statement and the catalog before DuckDB runs it."""
 
     planned: Planned
-    calls_model_function: bool
+    one_thread: bool  # it calls a function that runs on one DuckDB thread (a model function, minhash)

@@ -23,7 +23,7 @@ from aidb.models.loaders import BUILTIN_DEFAULTS, load_loader_modules, load_mode
 from aidb.sql.catalog_view import CatalogView, FunctionInfo, ParamInfo
 from aidb.sql.dialect import declare_functions
 from aidb.sql.frontend import ParsedStatement, parse_script, plan_statement
-from aidb.sql.model_arguments import calls_model_function
+from aidb.sql.model_arguments import runs_on_one_thread
 from aidb.sql.lineage import lineage_of
 from aidb.sql.provenance import model_columns
 from aidb.storage.catalog import ModelRecord, read_models, record_run
@@ -116,6 +116,7 @@ class Session:
                 doc=f.doc,
                 signature=f.signature,
                 model_kind=f.model_kind,
+                one_thread=f.one_thread,
             )
             for f in load_function_modules().values()
         }
@@ -168,8 +169,8 @@ class Session:
         cached = self._plans.get(statement.text)
         if cached is None:
             planned = plan_statement(statement, catalog)
-            calls_model = planned.rewritten is not None and calls_model_function(planned.rewritten.tree, catalog)
-            cached = CachedPlan(planned, calls_model)
+            one_thread = planned.rewritten is not None and runs_on_one_thread(planned.rewritten.tree, catalog)
+            cached = CachedPlan(planned, one_thread)
             self._plans.put(statement.text, cached)
         return cached
 
@@ -241,13 +242,13 @@ class Session:
 
     def _run_planned(self, plan: CachedPlan, parameters: Any) -> None:
         planned = plan.planned
-        if not plan.calls_model_function:
+        if not plan.one_thread:
             with self._running():
                 self.duck.execute(planned.sql, parameters)
             return
         # DuckDB's Python client busy-spins the calling thread while a worker thread runs a task
-        # (duckdb/duckdb#22178): during a model function that spin takes a core from the model.
-        # With one thread the calling thread runs the function itself. The setting is restored
+        # (duckdb/duckdb#22178): during a model function (or minhash) that spin takes a core from the
+        # Python work. With one thread the calling thread runs the function itself. The setting is restored
         # from a cursor so that the statement's result stays on this connection.
         threads = int(self.duck.execute("SELECT current_setting('threads')").fetchone()[0])
         self.duck.execute("SET threads = 1")

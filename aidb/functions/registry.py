@@ -70,6 +70,8 @@ class SqlFunction:
     family: str
     model_kind: str | None = None
     side_effects: bool = False
+    # Statements calling it run on one DuckDB thread (always so for model functions): see Session._run_planned.
+    one_thread: bool = False
 
     @property
     def signature(self) -> str:
@@ -86,6 +88,7 @@ def sql_function(
     name: str | None = None,
     model_kind: str | None = None,
     side_effects: bool = False,
+    one_thread: bool = False,
 ) -> Callable[[Callable[..., pa.Array]], Callable[..., pa.Array]]:
     """Declare `impl` as the SQL function `name` (default: the Python name); its docstring's first line is its doc."""
 
@@ -104,6 +107,7 @@ def sql_function(
             family=impl.__module__.rsplit(".", 1)[-1],
             model_kind=model_kind,
             side_effects=side_effects,
+            one_thread=one_thread or model_kind is not None,
         )
         return impl
 

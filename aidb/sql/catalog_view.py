@@ -27,6 +27,7 @@ class FunctionInfo:
     doc: str
     signature: str
     model_kind: str | None = None
+    one_thread: bool = False  # statements calling it run on one DuckDB thread
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ def model_of_call(call: exp.Anonymous, function: FunctionInfo, catalog: CatalogV
 
 
 
-def calls_model_function(tree: exp.Expression, catalog: CatalogView) -> bool:
-    """Whether the statement calls any function that runs a model (embed, perplexity, classify, ...)."""
-    model_functions = {name for name, f in catalog.functions.items() if f.kind == "udf" and f.model_kind}
-    return any(call.name.lower() in model_functions for call in tree.find_all(exp.Anonymous))
+def runs_on_one_thread(tree: exp.Expression, catalog: CatalogView) -> bool:
+    """Whether the statement calls a function declared `one_thread` (every model function: embed, perplexity, ...)."""
+    one_thread = {name for name, f in catalog.functions.items() if f.kind == "udf" and f.one_thread}
+    return any(call.name.lower() in one_thread for call in tree.find_all(exp.Anonymous))
