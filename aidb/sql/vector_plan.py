@@ -55,6 +55,9 @@ def choose_plan(
     if not constant_query:
         return VectorPlan(EXACT, "the query vector is not a constant (ANN needs a literal, a parameter or embed('...'))", k, selectivity)
     prefilter_probes = probes_for(index.options, matching, k) if where is not None and pushable(where, table) else None
+    if prefilter_probes is not None and _costly_probes(index, prefilter_probes) and matching <= EXACT_SCAN_MAX_ROWS:
+        reason = f"about {int(matching)} rows match: cheaper to scan exactly than {prefilter_probes} HNSW partitions of {index.name}"
+        return VectorPlan(EXACT, reason, k, selectivity)
     if prefilter_probes is not None and table.row_count > EXACT_SCAN_MAX_ROWS:
         # Even when few rows match, an exact scan reads the Lance table through DuckDB: 2.8x slower than
         # Lance's own prefiltered search at 10k of 100k rows (bench/RESULTS.md, "vector search"). Lance
@@ -71,6 +74,15 @@ def choose_plan(
     if fetch > EXACT_SCAN_MAX_ROWS * 5:
         return VectorPlan(EXACT, "the filter cannot run inside Lance and is too selective to over-fetch", k, selectivity)
     return VectorPlan(ANN_POSTFILTER, f"index {index.name}; the filter cannot run inside Lance, so fetch {fetch} and filter after", fetch, selectivity)
+
+
+def _costly_probes(index, probes: int) -> bool:
+    """Whether probing more partitions than the index's default costs more than an exact scan of few rows.
+
+    Each IVF_HNSW_SQ probe walks a filtered HNSW graph. On 1M x 384 (bench/RESULTS.md, "vector search") with
+    1,000 matching rows: 49 HNSW probes 5.1 q/s, 49 IVF_PQ probes 66 q/s, exact scan of the Lance table 53 q/s.
+    """
+    return index.index_type == "IVF_HNSW_SQ" and probes > int(index.options.get("nprobes", 1))
 
 
 def probes_for(options: dict, matching: float, k: int) -> int | None:

@@ -50,6 +50,20 @@ def test_few_matching_rows_of_a_large_table_use_prefiltered_ann_with_more_probes
     assert int(re.search(r"nprobs := (\d+)", sql).group(1)) in (80, 81)  # 81 when the estimate rounds below 2500
 
 
+def test_hnsw_index_scans_few_matching_rows_exactly_instead_of_probing_more_partitions():
+    hnsw = VectorIndexInfo("docs_emb", "emb", "IVF_HNSW_SQ", "l2", {"num_partitions": 1000, "nprobes": 50, "refine_factor": 10})
+    catalog = CatalogView(vector_tables={"docs": VectorTableInfo(**{**DOCS.__dict__, "indexes": {"emb": hnsw}})})
+
+    def plan(where: str) -> str:
+        sql = f"SELECT id FROM docs WHERE {where} ORDER BY distance(emb, [1, 2, 3, 4]) LIMIT 10"
+        return rewrite_vector_search(sqlglot.parse_one(sql, read=AIDB), catalog).sql(dialect=AIDB).lower()
+
+    # ~2500 rows match: IVF_PQ would probe 80 partitions (above); 80 HNSW walks cost more than 2500 distances
+    assert "exact" in plan("year < 2000.05") and "hnsw" in plan("year < 2000.05")
+    # ~100k rows match: the default 50 probes already hold enough of them, so the index is used
+    assert "ann_prefilter" in plan("lang = 'en'")
+
+
 def test_selective_filter_becomes_exact_scan():
     sql = rewritten("SELECT id FROM docs WHERE year < 2000.001 ORDER BY distance(emb, [1, 2, 3, 4]) LIMIT 10")
     assert "exact" in sql and "array_distance(docs.emb, cast([1, 2, 3, 4] as real[4]))" in sql
