@@ -9,6 +9,7 @@ Prints queries/s and recall@10 (against exact numpy search) at 100%, 10%, 1% and
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -60,6 +61,27 @@ def run(name: str, execute, queries: list[np.ndarray], truth: list[set[int]]) ->
     return qps, float(np.mean(recalls)), short
 
 
+def run_alternating(systems: list[tuple[str, str, object]], queries: list[np.ndarray], truth: list[set[int]]) -> dict:
+    """Time several systems query by query in turn (the order rotating), so that the machine's load hits all alike."""
+    for _, _, execute in systems:
+        execute(queries[0])  # warm caches
+    seconds = {key: 0.0 for key, _, _ in systems}
+    recalls: dict[str, list[float]] = {key: [] for key, _, _ in systems}
+    short = {key: 0 for key, _, _ in systems}
+    for i, (query, expected) in enumerate(zip(queries, truth)):
+        for key, _, execute in systems[i % len(systems) :] + systems[: i % len(systems)]:
+            started = time.perf_counter()
+            ids = execute(query)
+            seconds[key] += time.perf_counter() - started
+            short[key] += len(ids) < K
+            recalls[key].append(len(set(ids) & expected) / K)
+    results = {}
+    for key, name, _ in systems:
+        results[key] = (len(queries) / seconds[key], float(np.mean(recalls[key])), short[key])
+        print(f"  {name:<34} {results[key][0]:9.1f} q/s   recall@10 {results[key][1]:.3f}   short results {short[key]}")
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="100k rows instead of 1M")
@@ -70,6 +92,11 @@ def main() -> None:
     parser.add_argument(
         "--tuned", metavar="NPROBES,REFINE",
         help="also run Lance direct and aidb vector_search(..., nprobes, refine_factor) with these search parameters",
+    )
+    parser.add_argument(
+        "--pylance", action="store_true",
+        help="also time pylance on a copy of the dataset with its own index of the same type and parameters "
+        "(pylance 14 ignores indexes written by the DuckDB extension's Lance)",
     )
     args = parser.parse_args()
     rows = args.rows or (100_000 if args.quick else 1_000_000)
@@ -104,6 +131,8 @@ def main() -> None:
     load_extension(lance_direct, "lance")
     dataset = work / "bench.aidb.lance" / "docs.lance"
 
+    pylance_ds = build_pylance_copy(dataset, work, args.index, json.loads(options)) if args.pylance else None
+
     vss = None
     if not args.no_vss:
         vss = duckdb.connect()
@@ -113,8 +142,6 @@ def main() -> None:
         started = time.perf_counter()
         vss.execute("CREATE INDEX docs_hnsw ON docs USING HNSW (emb) WITH (metric = 'cosine')")
         print(f"DuckDB VSS HNSW build: {time.perf_counter() - started:.1f}s")
-
-    import json
 
     search = json.loads(options)
     results: dict[tuple[str, str], tuple[float, float, float]] = {}
@@ -137,32 +164,35 @@ def main() -> None:
             "SELECT id FROM lance_vector_search('{p}', 'emb', ?::FLOAT[384], k := 10, prefilter := true, nprobs := {n}, refine_factor := {r}) {w} "
             "ORDER BY _distance LIMIT 10"
         )
-        results[label, "lance"] = run(
-            "Lance direct (lance_vector_search)",
-            lambda q: [r[0] for r in lance_direct.execute(direct_sql.format(p=dataset, n=search["nprobes"], r=search["refine_factor"], w=where), [q.tolist()]).fetchall()],
-            queries, truth[label],
-        )
-        aidb_sql = "SELECT id, distance(emb, {q}) AS d FROM docs {w} ORDER BY d LIMIT 10"
+        aidb_sql = "SELECT id, distance(emb, ?) AS d FROM docs {w} ORDER BY d LIMIT 10"
         # the query vector is bound as a parameter: a 384-number literal costs more to parse than to search
-        results[label, "aidb"] = run(
-            "aidb distance() ORDER BY LIMIT", lambda q: [r[0] for r in cur.execute(aidb_sql.format(q="?", w=where), [q.tolist()]).fetchall()],
-            queries, truth[label],
-        )
-        plan = dict(cur.execute("EXPLAIN AIDB " + aidb_sql.format(q=literal(queries[0]), w=where)).fetchall())["vector_search"]
+        systems = [
+            ("lance", "Lance direct (lance_vector_search)",
+             lambda q: [r[0] for r in lance_direct.execute(direct_sql.format(p=dataset, n=search["nprobes"], r=search["refine_factor"], w=where), [q.tolist()]).fetchall()]),
+            ("aidb", "aidb distance() ORDER BY LIMIT", lambda q: [r[0] for r in cur.execute(aidb_sql.format(w=where), [q.tolist()]).fetchall()]),
+        ]
+        if pylance_ds is not None:
+            lance_filter = where.removeprefix("WHERE ") or None
+            systems.append((
+                "pylance", "pylance to_table(nearest=..., prefilter)",
+                lambda q: pylance_ds.to_table(
+                    columns=["id", "_distance"], filter=lance_filter, prefilter=lance_filter is not None,
+                    nearest={"column": "emb", "q": q, "k": K, "nprobes": search["nprobes"], "refine_factor": search.get("refine_factor"), "metric": "cosine"},
+                ).column("id").to_pylist(),
+            ))
+        results.update({(label, key): value for key, value in run_alternating(systems, queries, truth[label]).items()})
+        plan = dict(cur.execute("EXPLAIN AIDB " + aidb_sql.replace("?", literal(queries[0])).format(w=where)).fetchall())["vector_search"]
         print(f"  aidb plan: {plan.split('*/')[0].removeprefix('/* ')}")
         if args.tuned and not where:  # unfiltered only: vector_search() ranks the whole table, a WHERE outside it post-filters
             nprobes, refine = (int(v) for v in args.tuned.split(","))
-            results[label, "lance_tuned"] = run(
-                f"Lance direct, nprobes {nprobes} refine {refine}",
-                lambda q: [r[0] for r in lance_direct.execute(direct_sql.format(p=dataset, n=nprobes, r=refine, w=where), [q.tolist()]).fetchall()],
-                queries, truth[label],
-            )
             tuned_sql = f"SELECT id FROM vector_search(docs, emb, ?, k := 10, nprobes := {nprobes}, refine_factor := {refine}) ORDER BY _distance"
-            results[label, "aidb_tuned"] = run(
-                f"aidb vector_search(), nprobes {nprobes} refine {refine}",
-                lambda q: [r[0] for r in cur.execute(tuned_sql, [q.tolist()]).fetchall()],
-                queries, truth[label],
-            )
+            tuned = run_alternating([
+                ("lance_tuned", f"Lance direct, nprobes {nprobes} refine {refine}",
+                 lambda q: [r[0] for r in lance_direct.execute(direct_sql.format(p=dataset, n=nprobes, r=refine, w=where), [q.tolist()]).fetchall()]),
+                ("aidb_tuned", f"aidb vector_search(), nprobes {nprobes} refine {refine}",
+                 lambda q: [r[0] for r in cur.execute(tuned_sql, [q.tolist()]).fetchall()]),
+            ], queries, truth[label])
+            results.update({(label, key): value for key, value in tuned.items()})
     print("\nratios")
     unfiltered = results["100%", "aidb"][0]
     for label in FILTERS:
@@ -170,6 +200,7 @@ def main() -> None:
         print(
             f"  {label:>5}: aidb/brute {a[0] / results[label, 'brute'][0]:6.1f}x   aidb/lance-direct {a[0] / results[label, 'lance'][0]:5.2f}x"
             + (f"   aidb/vss {a[0] / results[label, 'vss'][0]:5.2f}x" if vss is not None else "")
+            + (f"   aidb/pylance {a[0] / results[label, 'pylance'][0]:5.2f}x" if pylance_ds is not None else "")
             + f"   latency vs unfiltered {unfiltered / a[0]:4.2f}x"
         )
         if (label, "aidb_tuned") in results:
@@ -179,6 +210,22 @@ def main() -> None:
                 f"aidb/lance-direct {t[0] / results[label, 'lance_tuned'][0]:5.2f}x   recall {t[1]:.3f}"
             )
     con.close()
+
+
+def build_pylance_copy(dataset: Path, work: Path, index_type: str, options: dict):
+    """A copy of the aidb table's Lance dataset with an index built by pylance itself, same type and parameters."""
+    import shutil
+
+    import lance
+
+    copy = work / "pylance_copy.lance"
+    shutil.copytree(dataset, copy)
+    ds = lance.dataset(str(copy))
+    build = {k: options[k] for k in ("num_partitions", "num_sub_vectors") if k in options}
+    started = time.perf_counter()
+    ds.create_index("emb", index_type=index_type, metric="cosine", replace=True, **build)
+    print(f"pylance create_index ({index_type}, {build}): {time.perf_counter() - started:.1f}s")
+    return lance.dataset(str(copy))
 
 
 if __name__ == "__main__":
