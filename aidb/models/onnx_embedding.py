@@ -248,8 +248,6 @@ def open_session(file: Path) -> Any:
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1  # parallel across batches instead (PARALLEL_RUNS)
     options.inter_op_num_threads = 1
-    # Idle pool threads sleep instead of spinning: on a shared 2-core machine spinning burns the other core.
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         return onnxruntime.InferenceSession(str(file), options, providers=["CPUExecutionProvider"])
     except Exception as error:  # onnxruntime raises its own unexported exception types for bad files

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from aidb.storage.vector_tables import VectorTableInfo
+from aidb.storage.vector_tables import VectorIndexInfo, VectorTableInfo
 
 EXACT = "exact"
 ANN_PREFILTER = "ann_prefilter"
@@ -76,7 +76,7 @@ def choose_plan(
     return VectorPlan(ANN_POSTFILTER, f"index {index.name}; the filter cannot run inside Lance, so fetch {fetch} and filter after", fetch, selectivity)
 
 
-def _costly_probes(index, probes: int) -> bool:
+def _costly_probes(index: VectorIndexInfo, probes: int) -> bool:
     """Whether probing more partitions than the index's default costs more than an exact scan of few rows.
 
     Each IVF_HNSW_SQ probe walks a filtered HNSW graph. On 1M x 384 (bench/RESULTS.md, "vector search") with
