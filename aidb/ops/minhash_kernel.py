@@ -23,8 +23,8 @@ The scheme (stable; a signature computed today compares with one computed tomorr
    A signature is ``num_perm`` unsigned 32-bit ints.
 
 Two texts' Jaccard similarity of shingle sets is estimated by the fraction of equal slots.
-The fast path is a compiled kernel (`aidb.ops.minhash_numba`, numba) over the lower-cased Arrow buffer, one pass
-per text without the GIL; `reference_signature` restates the scheme in plain Python, one text at a time, to pin it.
+The fast path is a compiled kernel (`aidb.ops.minhash_numba`, numba) over the lower-cased Arrow buffer, run
+without the GIL; `reference_signature` restates the scheme in plain Python, one text at a time, to pin it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The compiled MinHash kernel (numba): the scheme of `aidb.ops.minhash_kernel`, one pass per text, no GIL held.
+"""The compiled MinHash kernel (numba): the scheme of `aidb.ops.minhash_kernel` over a chunk's bytes, no GIL held.
 
 Imported only when minhash() first runs (numba costs ~0.3 s to import and a few seconds to compile once;
 `cache=True` keeps the machine code on disk for later processes).
@@ -101,7 +101,7 @@ def _minima(words, word_offsets, first_row, ngram, a, b, out, minima):
 
 @njit(nogil=True, cache=True, boundscheck=False)
 def _permute_min(minima, a, b, key):
-    """minima[i] = min(minima[i], (a[i] * key + b[i]) mod 2**32): its own function, so that LLVM vectorises it."""
+    """minima[i] = min(minima[i], (a[i] * key + b[i]) mod 2**32) for every permutation i (a loop LLVM vectorises)."""
     for i in range(minima.shape[0]):
         minima[i] = min(minima[i], np.uint32(a[i] * key + b[i]))  # a 64-bit product; the cast keeps it mod 2**32
 
