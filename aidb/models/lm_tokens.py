@@ -18,6 +18,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from aidb.ops.utf8_buffers import offsets_and_bytes
+
 # RE2 (Arrow's regex engine) has ASCII-only \s and \d, so Unicode classes are spelled out where they matter.
 _NOT_WORD_OR_SPACE = r"([^\p{L}\p{N}_\s])"
 
@@ -53,23 +55,14 @@ def _normalise_unicode(lines: pa.Array) -> pa.Array:
 
 def _normalise_ascii(lines: pa.Array) -> pa.Array:
     """The same steps on ASCII bytes with numpy: map each byte, and write punctuation as ' p '."""
-    offsets, data = _offsets_and_bytes(lines)
+    offsets, data = offsets_and_bytes(lines)
     punctuation = _ASCII_PUNCTUATION[data]
     out = np.repeat(np.take(_ASCII_MAP, data), 1 + 2 * punctuation.astype(np.int64))  # 'p' -> 'ppp' ...
     where = np.flatnonzero(punctuation)
     first = where + 2 * np.arange(len(where))
     out[first] = out[first + 2] = ord(" ")  # ... -> ' p '
-    relative = offsets - offsets[0]
-    new_offsets = relative + 2 * np.searchsorted(where, relative)
+    new_offsets = offsets + 2 * np.searchsorted(where, offsets)
     return pa.LargeStringArray.from_buffers(len(lines), pa.py_buffer(new_offsets.astype(np.int64)), pa.py_buffer(out))
-
-
-def _offsets_and_bytes(lines: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """The int64 offsets (len + 1) and the UTF-8 bytes of a large_string array, honouring its slice offset."""
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset : lines.offset + len(lines) + 1]
-    data_buffer = lines.buffers()[2]
-    data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]] if data_buffer is not None else np.zeros(0, np.uint8)
-    return offsets, data
 
 
 def count_tokens(lines: pa.Array, spaces_only: bool = False) -> np.ndarray:
@@ -78,7 +71,7 @@ def count_tokens(lines: pa.Array, spaces_only: bool = False) -> np.ndarray:
     `spaces_only`: the lines hold no whitespace but " " (normalised lines), which saves passes.
     """
     lines = lines if pa.types.is_large_string(lines.type) else lines.cast(pa.large_string())
-    offsets, data = _offsets_and_bytes(lines)
+    offsets, data = offsets_and_bytes(lines)
     counts = np.zeros(len(lines), dtype=np.int64)
     if len(data) == 0:
         return counts
@@ -87,9 +80,8 @@ def count_tokens(lines: pa.Array, spaces_only: bool = False) -> np.ndarray:
         space |= (data >= 9) & (data <= 13)  # \t \n \v \f \r
     token_start = ~space
     token_start[1:] &= space[:-1]
-    relative = offsets - offsets[0]
-    filled = np.diff(relative) > 0
-    line_starts = relative[:-1][filled]
+    filled = np.diff(offsets) > 0
+    line_starts = offsets[:-1][filled]
     token_start[line_starts] = ~space[line_starts]  # a line's first byte starts a token unless it is a space
     # reduceat over the non-empty lines only: each one's segment then ends where the next non-empty line starts
     counts[filled] = np.add.reduceat(token_start.view(np.uint8), line_starts, dtype=np.int64)

@@ -35,6 +35,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from aidb.ops.utf8_buffers import offsets_and_bytes
+
 MASK64 = (1 << 64) - 1
 EMPTY_SLOT = 0xFFFFFFFF
 # Odd multipliers of the two polynomial hashes (the 64-bit golden ratio and MurmurHash3's c1 constant, both with
@@ -50,13 +52,10 @@ def signature_matrix(text: pa.Array, num_perm: int, ngram: int, seed: int) -> np
     lowered = pc.utf8_lower(text.cast(pa.large_string()))
     if isinstance(lowered, pa.ChunkedArray):
         lowered = lowered.combine_chunks()
-    lowered = pc.fill_null(lowered, "")
-    offsets = np.frombuffer(lowered.buffers()[1], dtype=np.int64)[lowered.offset : lowered.offset + len(lowered) + 1]
-    data_buffer = lowered.buffers()[2]
-    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, dtype=np.uint8)
+    offsets, data = offsets_and_bytes(pc.fill_null(lowered, ""))
     a, b = permutation_parameters(num_perm, seed)
     out = np.empty((len(lowered), num_perm), dtype=np.uint32)
-    minhash_numba.signatures(data, np.ascontiguousarray(offsets), int(ngram), a, b, out)
+    minhash_numba.signatures(data, offsets, int(ngram), a, b, out)
     return out
 
 
