@@ -1,5 +1,8 @@
 """Vector search: DuckDB brute force vs DuckDB VSS (HNSW) vs Lance called directly vs aidb SQL, side by side.
 
+"Lance called directly" is measured twice on aidb's own dataset and index: pylance (`to_table(nearest=...)` on a
+dataset held open, what aidb runs inside its search function) and the DuckDB extension's `lance_vector_search`.
+
     python bench/vector_search.py --quick      # 100k x 384
     python bench/vector_search.py              # 1M x 384
 
@@ -15,6 +18,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import lance
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -93,11 +97,6 @@ def main() -> None:
         "--tuned", metavar="NPROBES,REFINE",
         help="also run Lance direct and aidb vector_search(..., nprobes, refine_factor) with these search parameters",
     )
-    parser.add_argument(
-        "--pylance", action="store_true",
-        help="also time pylance on a copy of the dataset with its own index of the same type and parameters "
-        "(pylance 14 ignores indexes written by the DuckDB extension's Lance)",
-    )
     args = parser.parse_args()
     rows = args.rows or (100_000 if args.quick else 1_000_000)
     data = make_data(rows)
@@ -131,7 +130,7 @@ def main() -> None:
     load_extension(lance_direct, "lance")
     dataset = work / "bench.aidb.lance" / "docs.lance"
 
-    pylance_ds = build_pylance_copy(dataset, work, args.index, json.loads(options)) if args.pylance else None
+    pylance_ds = lance.dataset(str(dataset))
 
     vss = None
     if not args.no_vss:
@@ -171,15 +170,14 @@ def main() -> None:
              lambda q: [r[0] for r in lance_direct.execute(direct_sql.format(p=dataset, n=search["nprobes"], r=search["refine_factor"], w=where), [q.tolist()]).fetchall()]),
             ("aidb", "aidb distance() ORDER BY LIMIT", lambda q: [r[0] for r in cur.execute(aidb_sql.format(w=where), [q.tolist()]).fetchall()]),
         ]
-        if pylance_ds is not None:
-            lance_filter = where.removeprefix("WHERE ") or None
-            systems.append((
-                "pylance", "pylance to_table(nearest=..., prefilter)",
-                lambda q: pylance_ds.to_table(
-                    columns=["id", "_distance"], filter=lance_filter, prefilter=lance_filter is not None,
-                    nearest={"column": "emb", "q": q, "k": K, "nprobes": search["nprobes"], "refine_factor": search.get("refine_factor"), "metric": "cosine"},
-                ).column("id").to_pylist(),
-            ))
+        lance_filter = where.removeprefix("WHERE ") or None
+        systems.append((
+            "pylance", "pylance to_table(nearest=..., prefilter)",
+            lambda q: pylance_ds.to_table(
+                columns=["id", "_distance"], filter=lance_filter, prefilter=lance_filter is not None,
+                nearest={"column": "emb", "q": q, "k": K, "nprobes": search["nprobes"], "refine_factor": search.get("refine_factor"), "metric": "cosine"},
+            ).column("id").to_pylist(),
+        ))
         results.update({(label, key): value for key, value in run_alternating(systems, queries, truth[label]).items()})
         plan = dict(cur.execute("EXPLAIN AIDB " + aidb_sql.replace("?", literal(queries[0])).format(w=where)).fetchall())["vector_search"]
         print(f"  aidb plan: {plan.split('*/')[0].removeprefix('/* ')}")
@@ -189,6 +187,11 @@ def main() -> None:
             tuned = run_alternating([
                 ("lance_tuned", f"Lance direct, nprobes {nprobes} refine {refine}",
                  lambda q: [r[0] for r in lance_direct.execute(direct_sql.format(p=dataset, n=nprobes, r=refine, w=where), [q.tolist()]).fetchall()]),
+                ("pylance_tuned", f"pylance, nprobes {nprobes} refine {refine}",
+                 lambda q: pylance_ds.to_table(
+                     columns=["id", "_distance"],
+                     nearest={"column": "emb", "q": q, "k": K, "nprobes": nprobes, "refine_factor": refine, "metric": "cosine"},
+                 ).column("id").to_pylist()),
                 ("aidb_tuned", f"aidb vector_search(), nprobes {nprobes} refine {refine}",
                  lambda q: [r[0] for r in cur.execute(tuned_sql, [q.tolist()]).fetchall()]),
             ], queries, truth[label])
@@ -200,32 +203,17 @@ def main() -> None:
         print(
             f"  {label:>5}: aidb/brute {a[0] / results[label, 'brute'][0]:6.1f}x   aidb/lance-direct {a[0] / results[label, 'lance'][0]:5.2f}x"
             + (f"   aidb/vss {a[0] / results[label, 'vss'][0]:5.2f}x" if vss is not None else "")
-            + (f"   aidb/pylance {a[0] / results[label, 'pylance'][0]:5.2f}x" if pylance_ds is not None else "")
+            + f"   aidb/pylance {a[0] / results[label, 'pylance'][0]:5.2f}x"
             + f"   latency vs unfiltered {unfiltered / a[0]:4.2f}x"
         )
         if (label, "aidb_tuned") in results:
             t = results[label, "aidb_tuned"]
             print(
                 f"  {label:>5} tuned: aidb/brute {t[0] / results[label, 'brute'][0]:6.1f}x   "
-                f"aidb/lance-direct {t[0] / results[label, 'lance_tuned'][0]:5.2f}x   recall {t[1]:.3f}"
+                f"aidb/lance-direct {t[0] / results[label, 'lance_tuned'][0]:5.2f}x   "
+                f"aidb/pylance {t[0] / results[label, 'pylance_tuned'][0]:5.2f}x   recall {t[1]:.3f}"
             )
     con.close()
-
-
-def build_pylance_copy(dataset: Path, work: Path, index_type: str, options: dict):
-    """A copy of the aidb table's Lance dataset with an index built by pylance itself, same type and parameters."""
-    import shutil
-
-    import lance
-
-    copy = work / "pylance_copy.lance"
-    shutil.copytree(dataset, copy)
-    ds = lance.dataset(str(copy))
-    build = {k: options[k] for k in ("num_partitions", "num_sub_vectors") if k in options}
-    started = time.perf_counter()
-    ds.create_index("emb", index_type=index_type, metric="cosine", replace=True, **build)
-    print(f"pylance create_index ({index_type}, {build}): {time.perf_counter() - started:.1f}s")
-    return lance.dataset(str(copy))
 
 
 if __name__ == "__main__":

@@ -8,10 +8,11 @@ rewriting a short SELECT costs ~6 ms of Python, as much as a Lance ANN probe of 
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from aidb.sql.frontend import Planned
+from aidb.storage.lance_search import AnnSearch
 
 # Enough for the distinct statements a program repeats (prepared-statement caches use similar sizes,
 # e.g. psycopg's prepared_max = 100, JDBC drivers' 256); a cached plan is a few kB of AST.
@@ -56,4 +57,5 @@ class CachedPlan:
     """What `_execute_sql` derives from a statement and the catalog before DuckDB runs it."""
 
     planned: Planned
-    one_thread: bool  # it calls a function that runs on one DuckDB thread (a model function, minhash)
+    one_thread: bool  # it calls a function that runs on one DuckDB thread (a model function, minhash, a Lance search)
+    searches: dict[str, AnnSearch] = field(default_factory=dict)  # pylance searches it calls, by function name

@@ -29,6 +29,7 @@ from aidb.sql.provenance import model_columns
 from aidb.storage.catalog import ModelRecord, read_models, record_run
 from aidb.storage.column_provenance import record_column_provenance
 from aidb.storage.extensions import load_extension
+from aidb.storage.lance_search import OpenDatasets, register_search_function, searches_in
 from aidb.storage.layout import DatabaseLayout, layout_for
 from aidb.storage.macros import load_macros, macro_docs
 from aidb.storage.model_files import model_files_dir
@@ -69,6 +70,9 @@ class Session:
         self._parsed: LruCache[list[ParsedStatement]] = LruCache()  # by script text
         self._plans: LruCache[CachedPlan] = LruCache()  # by statement text, for the current catalog view
         self._loaded_extensions: set[str] = set()
+        self._saved_threads: int | None = None  # DuckDB's threads setting while one-thread statements run
+        self._search_functions: set[str] = set()  # pylance search functions registered on self.duck
+        self.lance_datasets = OpenDatasets()  # Lance datasets open for ANN search, with their index caches
         self.errors = ErrorSlot()
         self.duck = _open_duckdb(self.layout, read_only)
         try:
@@ -104,6 +108,7 @@ class Session:
     def invalidate_catalog(self) -> None:
         self._catalog = None
         self._plans.clear()
+        self.lance_datasets.clear()
 
     def _function_infos(self) -> dict[str, FunctionInfo]:
         infos = {
@@ -169,8 +174,10 @@ class Session:
         cached = self._plans.get(statement.text)
         if cached is None:
             planned = plan_statement(statement, catalog)
-            one_thread = planned.rewritten is not None and runs_on_one_thread(planned.rewritten.tree, catalog)
-            cached = CachedPlan(planned, one_thread)
+            searches = searches_in(planned.rewritten.tree) if planned.rewritten is not None else {}
+            # a pylance search, like a model function, runs on the statement's thread (see _run_planned)
+            one_thread = bool(searches) or (planned.rewritten is not None and runs_on_one_thread(planned.rewritten.tree, catalog))
+            cached = CachedPlan(planned, one_thread, searches)
             self._plans.put(statement.text, cached)
         return cached
 
@@ -199,10 +206,13 @@ class Session:
             if statement.is_aidb:
                 from aidb.engine.commands import READ_ONLY_COMMANDS, run_command
 
+                self._hold_one_thread(False)
                 # A read-only command's rows would be replaced by the result of its own COMMIT.
                 owns_transaction = owns_transaction and not isinstance(statement.tree, READ_ONLY_COMMANDS)
                 with self._statement_transaction(owns_transaction):
                     return run_command(self, statement)
+            if isinstance(tree, (exp.Create, exp.Drop, exp.Insert, exp.Update, exp.Delete)):
+                self._hold_one_thread(False)  # a Lance table write may run DuckDB work outside _run_planned
             lance_outcome = run_lance_statement(self, statement, parameters)
             if lance_outcome is not None:
                 return lance_outcome
@@ -220,6 +230,10 @@ class Session:
         planned = plan.planned
         if "lance" in planned.sql.lower():  # lance_* functions or ATTACH (TYPE LANCE)
             self._load_extension("lance")
+        for name, search in plan.searches.items():
+            if name not in self._search_functions:
+                register_search_function(self.duck, name, search, self.lance_datasets, self.errors.put)
+                self._search_functions.add(name)
         lineage = None if self.read_only else lineage_of(statement.tree)
         if lineage is None:
             self._run_planned(plan, parameters)
@@ -241,26 +255,25 @@ class Session:
         return outcome
 
     def _run_planned(self, plan: CachedPlan, parameters: Any) -> None:
-        planned = plan.planned
-        if not plan.one_thread:
-            with self._running():
-                self.duck.execute(planned.sql, parameters)
-            return
-        # DuckDB's Python client busy-spins the calling thread while a worker thread runs a task
-        # (duckdb/duckdb#22178): during a model function (or minhash) that spin takes a core from the
-        # Python work. With one thread the calling thread runs the function itself. The setting is restored
-        # from a cursor so that the statement's result stays on this connection.
-        threads = int(self.duck.execute("SELECT current_setting('threads')").fetchone()[0])
-        self.duck.execute("SET threads = 1")
-        try:
-            with self._running():
-                self.duck.execute(planned.sql, parameters)
-        finally:
-            restore = self.duck.cursor()
-            try:
-                restore.execute(f"SET threads = {threads}")
-            finally:
-                restore.close()
+        self._hold_one_thread(plan.one_thread)
+        with self._running():
+            self.duck.execute(plan.planned.sql, parameters)
+
+    def _hold_one_thread(self, one: bool) -> None:
+        """Run the next statements on one DuckDB thread (`one`) or on the threads setting it had before.
+
+        DuckDB's Python client busy-spins the calling thread while a worker thread runs a task
+        (duckdb/duckdb#22178): during a model function, minhash or a Lance search that spin takes a core from
+        the Python work. With one thread the calling thread runs the function itself. The setting changes
+        only when a statement of the other kind comes: switching costs ~0.5 ms (DuckDB restarts its
+        workers), as much as 5% of a 100k-row ANN search, and a program often repeats one kind of statement.
+        """
+        if one and self._saved_threads is None:
+            self._saved_threads = int(self.duck.execute("SELECT current_setting('threads')").fetchone()[0])
+            self.duck.execute("SET threads = 1")
+        elif not one and self._saved_threads is not None:
+            self.duck.execute(f"SET threads = {self._saved_threads}")
+            self._saved_threads = None
 
     @contextlib.contextmanager
     def _running(self) -> Iterator[None]:

@@ -13,11 +13,15 @@ from typing import TYPE_CHECKING
 
 from aidb.errors import ProgrammingError, did_you_mean
 from aidb.sql import statements as st
+from aidb.sql.rewrite_vector_search import PYLANCE
 from aidb.storage.lance_tables import (
     LANCE_CATALOG,
     VectorIndexRecord,
+    build_vector_index,
     dataset_indexes,
+    drop_pylance_index,
     forget_vector_index,
+    optimize_pylance_index,
     read_vector_indexes,
     record_table_stats,
     record_vector_index,
@@ -72,13 +76,12 @@ def create_vector_index(session: Session, node: st.CreateVectorIndex) -> Outcome
     unknown = set(options) - set(_BUILD_OPTIONS) - {"nprobes", "refine_factor"}
     if unknown:
         raise ProgrammingError(f"unknown option(s) {', '.join(sorted(unknown))} for CREATE VECTOR INDEX {name}")
-    settings = ", ".join([f"{k}={v}" for k, v in build.items()] + [f"metric_type='{metric}'", "replace=true"])
-    session.duck.execute(f"CREATE INDEX {_ident(name)} ON '{_quote(table.dataset)}' ({_ident(column)}) USING {index_type} WITH ({settings})")
+    column = next(c for c in table.columns if c.lower() == column.lower())  # Lance names are case-sensitive
+    build_vector_index(table.dataset, _ident(name), column, index_type, metric, build, session.progress)
+    session.lance_datasets.clear()
     record_table_stats(session.duck, table.name, table_stats(session, table))
-    record_vector_index(
-        session.duck,
-        VectorIndexRecord(name, table.name, column, index_type, metric, json.dumps({**build, **search}, sort_keys=True)),
-    )
+    options = {**build, **search, "built_with": PYLANCE}
+    record_vector_index(session.duck, VectorIndexRecord(name, table.name, column, index_type, metric, json.dumps(options, sort_keys=True)))
     session.invalidate_catalog()
     return NO_ROWS
 
@@ -163,7 +166,11 @@ def drop_vector_index(session: Session, node: st.DropVectorIndex) -> Outcome:
         return NO_ROWS
     table = _lance_table(session, index.table_name, "DROP VECTOR INDEX")
     if name in {i.name for i in dataset_indexes(session.duck, table.dataset)}:
-        session.duck.execute(f"DROP INDEX {_ident(name)} ON '{_quote(table.dataset)}'")
+        if index.option_values.get("built_with") == PYLANCE:
+            drop_pylance_index(table.dataset, name)
+            session.lance_datasets.clear()
+        else:
+            session.duck.execute(f"DROP INDEX {_ident(name)} ON '{_quote(table.dataset)}'")
     forget_vector_index(session.duck, name)
     session.invalidate_catalog()
     return NO_ROWS
@@ -175,7 +182,11 @@ def optimize_vector_index(session: Session, node: st.OptimizeVectorIndex) -> Out
 
     index = _index_named(session, node.this.name, False)
     table = _lance_table(session, index.table_name, "OPTIMIZE VECTOR INDEX")
-    session.duck.execute(f"ALTER INDEX {_ident(index.name)} ON '{_quote(table.dataset)}' OPTIMIZE WITH (mode = 'append')").fetchall()
+    if index.option_values.get("built_with") == PYLANCE:
+        optimize_pylance_index(table.dataset, index.name)
+        session.lance_datasets.clear()
+    else:
+        session.duck.execute(f"ALTER INDEX {_ident(index.name)} ON '{_quote(table.dataset)}' OPTIMIZE WITH (mode = 'append')").fetchall()
     record_table_stats(session.duck, table.name, table_stats(session, table))
     session.invalidate_catalog()
     return NO_ROWS

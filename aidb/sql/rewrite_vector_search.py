@@ -1,4 +1,7 @@
-"""Pass: MyScale-style vector search in SQL, rewritten to Lance ANN table functions or exact DuckDB array functions.
+"""Pass: MyScale-style vector search in SQL, rewritten to Lance ANN searches or exact DuckDB array functions.
+
+An ANN search on an index pylance built is a call of aidb's pylance search function (storage/lance_search.py);
+on an index the DuckDB extension built, the extension's `lance_vector_search` table function.
 
 - `SELECT ..., distance(emb, v) AS d FROM t WHERE f ORDER BY d LIMIT k`: planned by `vector_plan.choose_plan`
   (exact scan, ANN with the filter applied first, or ANN over-fetch + post-filter); EXPLAIN AIDB shows the
@@ -10,6 +13,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
 from aidb.errors import ProgrammingError
@@ -17,11 +22,14 @@ from aidb.sql.catalog_view import CatalogView
 from aidb.sql.dialect import declare_functions
 from aidb.sql.vector_plan import ANN_PREFILTER, EXACT, choose_plan
 from aidb.sql.vector_table_functions import TABLE_FUNCTIONS, rewrite_table_function
+from aidb.storage.lance_search import DISTANCE_COLUMN, AnnSearch, lance_filter, result_type, search_call
 from aidb.storage.vector_tables import VectorTableInfo
 
 DISTANCE = "distance"
 METRIC_FUNCTIONS = {"cosine": "array_cosine_distance", "l2": "array_distance", "dot": "array_negative_inner_product"}
 DEFAULT_METRIC = "cosine"
+# `built_with` of an index that pylance built (CREATE VECTOR INDEX): searched through pylance (lance_search.py)
+PYLANCE = "pylance"
 
 declare_functions((DISTANCE, *TABLE_FUNCTIONS))
 
@@ -30,6 +38,7 @@ def rewrite_vector_search(tree: exp.Expression, catalog: CatalogView) -> exp.Exp
     if not any(isinstance(n, exp.Anonymous) and n.name.lower() in (DISTANCE, *TABLE_FUNCTIONS) for n in tree.walk()):
         return tree
     tree = tree.copy()
+    number_placeholders(tree)
     tables = catalog.vector_tables
     for node in list(tree.find_all(exp.Table)):
         if isinstance(node.this, exp.Anonymous) and node.this.name.lower() in TABLE_FUNCTIONS:
@@ -37,6 +46,22 @@ def rewrite_vector_search(tree: exp.Expression, catalog: CatalogView) -> exp.Exp
     for select in reversed(list(tree.find_all(exp.Select))):
         plan_top_k(select, tables)
     return tree.transform(lambda n: _exact_distance(n, tables) if _is_distance(n) else n)
+
+
+def number_placeholders(tree: exp.Expression) -> None:
+    """Turn positional `?` parameters into `$1`, `$2`, ... in the order they are written.
+
+    An ANN plan moves the query vector from the select list or ORDER BY into FROM, ahead of the WHERE
+    clause: a `?` there would take the value meant for a `?` written before it.
+    """
+    holders = [p for p in tree.find_all(exp.Placeholder) if p.this is None]
+    if not holders:
+        return
+    for i, holder in enumerate(holders):
+        holder.set("this", f"aidb_parameter_{i}")
+    written = [int(m.group(1)) for m in re.finditer(r"\$aidb_parameter_(\d+)\b", tree.sql(dialect="duckdb"))]
+    for number, i in enumerate(written, start=1):
+        holders[i].set("this", str(number))
 
 
 def plan_top_k(select: exp.Select, tables: dict[str, VectorTableInfo]) -> None:
@@ -61,10 +86,33 @@ def plan_top_k(select: exp.Select, tables: dict[str, VectorTableInfo]) -> None:
             c.replace(_metric_call(metric, exp.column(column, table=source.alias_or_name), vector, info.vector_columns[column.lower()]))
         return
     alias = source.alias_or_name
+    for c in calls:
+        c.replace(lance_distance(metric, exp.column(DISTANCE_COLUMN, table=alias)))
+    dimension = info.vector_columns[column.lower()]
+    if index.options.get("built_with") == PYLANCE:
+        columns = _needed_columns(select, alias, info)
+        where = select.args.get("where")
+        search = AnnSearch(
+            dataset=info.dataset,
+            column=index.column,
+            columns=columns,
+            k=plan.fetch_k,
+            metric=metric,
+            dimension=dimension,
+            returns=result_type(columns, info.column_types),
+            filter=lance_filter(where) if plan.strategy == ANN_PREFILTER and where is not None else None,
+            nprobes=int(options["nprobes"]) if "nprobes" in options else None,
+            refine_factor=int(options["refine_factor"]) if "refine_factor" in options else None,
+        )
+        rows = search_call(search, _as_vector(vector, dimension))
+        rows.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
+        source.replace(rows)
+        return
+    # An index built by the DuckDB extension's Lance (pylance 14 cannot read it): its table function.
     args = [
         exp.Literal.string(info.dataset),
         exp.Literal.string(column),
-        _as_vector(vector, info.vector_columns[column.lower()]),
+        _as_vector(vector, dimension),
         _named("k", exp.Literal.number(plan.fetch_k)),
         _named("prefilter", exp.Boolean(this=plan.strategy == ANN_PREFILTER)),
     ]
@@ -74,8 +122,14 @@ def plan_top_k(select: exp.Select, tables: dict[str, VectorTableInfo]) -> None:
         args.append(_named("refine_factor", exp.Literal.number(int(options["refine_factor"]))))
     search = exp.Table(this=exp.Anonymous(this="lance_vector_search", expressions=args), alias=exp.TableAlias(this=exp.to_identifier(alias)))
     source.replace(search)
-    for c in calls:
-        c.replace(lance_distance(metric, exp.column("_distance", table=alias)))
+
+
+def _needed_columns(select: exp.Select, alias: str, info: VectorTableInfo) -> tuple[str, ...]:
+    """The table's columns the query reads (all of them for `*`), in table order."""
+    if any(isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star)) for e in select.expressions):
+        return info.columns
+    names = {c.name.lower() for c in select.find_all(exp.Column) if not c.table or c.table.lower() == alias.lower()}
+    return tuple(c for c in info.columns if c.lower() in names)
 
 
 def lance_distance(metric: str, distance: exp.Expression) -> exp.Expression:

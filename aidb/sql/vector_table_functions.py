@@ -10,6 +10,7 @@ import sqlglot
 from sqlglot import exp
 
 from aidb.errors import ProgrammingError, did_you_mean
+from aidb.storage.lance_search import DISTANCE_COLUMN, AnnSearch, result_type, search_call
 from aidb.storage.vector_tables import VectorTableInfo
 
 TABLE_FUNCTIONS = ("vector_search", "batch_vector_search", "text_search", "hybrid_search")
@@ -45,10 +46,15 @@ def _vector_search(info: VectorTableInfo, args: list[exp.Expression], named: dic
 
 
 def _batch(info: VectorTableInfo, args: list[exp.Expression], named: dict[str, exp.Expression]) -> exp.Expression:
-    """Exact top-k per query vector; `queries` yields (query_id, query_vector)."""
+    """Top-k per query vector; `queries` yields (query_id, query_vector).
+
+    ANN through pylance, one search per query row, when the column has an index pylance built and the table
+    is too large to scan cheaply; otherwise exact, every query against every row in one DuckDB join.
+    """
     column, queries = _need(args, 2, "batch_vector_search(table, column, (SELECT id, vector FROM ...), k := 10)")[:2]
     k = _int(args[2] if len(args) > 2 else named.get("k"), DEFAULT_K)
-    from aidb.sql.rewrite_vector_search import METRIC_FUNCTIONS, metric_argument
+    from aidb.sql.rewrite_vector_search import METRIC_FUNCTIONS, PYLANCE, lance_distance, metric_argument
+    from aidb.sql.vector_plan import EXACT_SCAN_MAX_ROWS
 
     dimension = info.vector_columns.get(column.name.lower())
     if dimension is None:
@@ -56,11 +62,35 @@ def _batch(info: VectorTableInfo, args: list[exp.Expression], named: dict[str, e
     index = info.indexes.get(column.name.lower())
     metric = metric_argument(named["metric"]) if "metric" in named else (index.metric if index else "cosine")
     source = queries.this if isinstance(queries, exp.Subquery) else queries
-    columns = ", ".join(f"__t.{exp.to_identifier(c).sql(dialect='duckdb')}" for c in info.columns)
+    queries_sql = f"({source.sql(dialect='duckdb')}) AS __q(query_id, query_vector)"
+    names = [exp.to_identifier(c).sql(dialect="duckdb") for c in info.columns]
+    vector = f"CAST(__q.query_vector AS FLOAT[{dimension}])"
+    ann = index is not None and index.options.get("built_with") == PYLANCE and index.metric == metric
+    if ann and info.row_count > EXACT_SCAN_MAX_ROWS:
+        options = {**index.options, **{o: _int(named[o], 0) for o in ("nprobes", "refine_factor") if o in named}}
+        search = AnnSearch(
+            dataset=info.dataset,
+            column=index.column,
+            columns=info.columns,
+            k=k,
+            metric=metric,
+            dimension=dimension,
+            returns=result_type(info.columns, info.column_types),
+            nprobes=int(options["nprobes"]) if "nprobes" in options else None,
+            refine_factor=int(options["refine_factor"]) if "refine_factor" in options else None,
+        )
+        distance = lance_distance(metric, exp.column(DISTANCE_COLUMN, table="__r")).sql(dialect="duckdb")
+        rows = search_call(search, exp.maybe_parse(vector, dialect="duckdb"))
+        ranked = rows.this.expressions[0]  # unnest(<search>(vector, ...), recursive := true)
+        sql = (
+            f"SELECT __r.query_id, {', '.join('__r.' + n for n in names)}, {distance} AS _distance "
+            f"FROM (SELECT __q.query_id, {ranked.sql(dialect='duckdb')} FROM {queries_sql}) AS __r"
+        )
+        return sqlglot.parse_one(sql, read="duckdb")
+    columns = ", ".join(f"__t.{n}" for n in names)
     sql = (
-        f"SELECT __q.query_id, {columns}, {METRIC_FUNCTIONS[metric]}(__t.{column.sql(dialect='duckdb')}, "
-        f"CAST(__q.query_vector AS FLOAT[{dimension}])) AS _distance "
-        f"FROM {exp.to_identifier(info.name).sql(dialect='duckdb')} AS __t, ({source.sql(dialect='duckdb')}) AS __q(query_id, query_vector) "
+        f"SELECT __q.query_id, {columns}, {METRIC_FUNCTIONS[metric]}(__t.{column.sql(dialect='duckdb')}, {vector}) AS _distance "
+        f"FROM {exp.to_identifier(info.name).sql(dialect='duckdb')} AS __t, {queries_sql} "
         f"WHERE __t.{column.sql(dialect='duckdb')} IS NOT NULL "
         f"QUALIFY row_number() OVER (PARTITION BY __q.query_id ORDER BY _distance) <= {k}"
     )

@@ -12,10 +12,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
+from aidb.errors import OperationalError
 from aidb.storage.extensions import load_extension
+
+if TYPE_CHECKING:
+    from aidb.engine.progress import Progress
 
 LANCE_CATALOG = "aidb_lance"
 VECTOR_INDEX_TYPES = ("IVF_PQ", "IVF_HNSW_SQ", "IVF_FLAT", "IVF_HNSW_PQ", "IVF_SQ", "INVERTED")
@@ -123,8 +128,42 @@ def index_metric(path: Path, index_name: str) -> str:
     import lance  # heavy: only when reconciling an index the catalog does not know
 
     stats = lance.dataset(str(path)).stats.index_stats(index_name)
-    indices = stats.get("indices") or [{}]
-    return str(indices[0].get("metric_type", "l2")).lower()
+    parts = stats.get("segments") or stats.get("indices") or [{}]  # pylance 14 says segments, older ones indices
+    return str(parts[0].get("metric_type", "l2")).lower()
+
+
+def build_vector_index(
+    path: str, name: str, column: str, index_type: str, metric: str, options: dict, progress: Progress | None = None
+) -> None:
+    """Build (or replace) a vector index with pylance, which commits it in one step when the build is done.
+
+    Built by pylance, not by the DuckDB extension, so that pylance can search it (lance_search.py): pylance 14
+    does not read the indexes the extension's Lance writes, while the extension reads pylance's.
+    """
+    import lance
+
+    def report(event) -> None:  # pylance's IndexProgress: stage, completed, total
+        if progress is not None and event.total:
+            progress.update(f"vector index {name}: {event.stage}", event.completed or 0, event.total)
+
+    dataset = lance.dataset(path)
+    try:
+        dataset.create_index(column, index_type=index_type, name=name, metric=metric, replace=True, progress_callback=report, **options)
+    except (OSError, ValueError, RuntimeError, TypeError) as error:
+        raise OperationalError(f"building vector index {name} on {column} of {path} failed in Lance: {error}") from error
+
+
+def drop_pylance_index(path: str, name: str) -> None:
+    import lance
+
+    lance.dataset(path).drop_index(name)
+
+
+def optimize_pylance_index(path: str, name: str) -> None:
+    """Add rows appended since the build to the index, without retraining it (Lance's default)."""
+    import lance
+
+    lance.dataset(path).optimize.optimize_indices(index_names=[name])
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, folder: Path | None) -> None:

@@ -36,6 +36,7 @@ class VectorTableInfo:
     ndv: dict[str, int] = field(default_factory=dict)  # column -> distinct values, as of the last index build
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)  # numeric column -> (min, max), same moment
     indexes: dict[str, VectorIndexInfo] = field(default_factory=dict)  # column -> its vector index
+    column_types: dict[str, str] = field(default_factory=dict)  # column -> DuckDB type, e.g. FLOAT[384]
 
     @property
     def is_lance(self) -> bool:
@@ -62,6 +63,7 @@ def read_vector_tables(con: duckdb.DuckDBPyConnection, lance_folder: Path | None
             dataset=str(dataset_path(lance_folder, record.name)),
             columns=tuple(columns),
             vector_columns=_vector_columns(columns),
+            column_types=columns,
             row_count=int(row_count),
             ndv={k: int(v) for k, v in stats.get("ndv", {}).items()},
             ranges={k: (float(lo), float(hi)) for k, (lo, hi) in stats.get("range", {}).items()},
@@ -87,6 +89,7 @@ def read_vector_tables(con: duckdb.DuckDBPyConnection, lance_folder: Path | None
             dataset=None,
             columns=tuple(columns),
             vector_columns=_vector_columns(columns),
+            column_types=columns,
             row_count=int(estimated_size or 0),
         )
     return tables

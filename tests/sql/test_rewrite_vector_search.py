@@ -6,6 +6,7 @@ import re
 
 import pytest
 import sqlglot
+from sqlglot import exp
 
 from aidb.errors import ProgrammingError
 from aidb.sql.catalog_view import CatalogView
@@ -13,6 +14,7 @@ from aidb.sql.dialect import AIDB
 from aidb.sql.rewrite_vector_search import rewrite_vector_search
 from aidb.sql.rewrite_vector_tables import rewrite_vector_tables
 from aidb.sql.vector_plan import estimate_selectivity
+from aidb.storage.lance_search import searches_in
 from aidb.storage.vector_tables import VectorIndexInfo, VectorTableInfo
 
 DOCS = VectorTableInfo(
@@ -93,3 +95,36 @@ def test_dimension_mismatch_is_reported():
 def test_plain_sql_is_left_alone():
     tree = sqlglot.parse_one("SELECT 1 FROM other", read=AIDB)
     assert rewrite_vector_search(tree, CATALOG) is tree
+
+
+PYLANCE_INDEX = VectorIndexInfo("docs_emb", "emb", "IVF_HNSW_SQ", "l2", {"num_partitions": 1000, "nprobes": 50, "refine_factor": 10, "built_with": "pylance"})
+PYLANCE_DOCS = VectorTableInfo(
+    **{**DOCS.__dict__, "indexes": {"emb": PYLANCE_INDEX}, "column_types": {"id": "BIGINT", "lang": "VARCHAR", "year": "INTEGER", "emb": "FLOAT[4]"}}
+)
+
+
+def pylance_rewritten(sql: str) -> exp.Expression:
+    return rewrite_vector_search(sqlglot.parse_one(sql, read=AIDB), CatalogView(vector_tables={"docs": PYLANCE_DOCS}))
+
+
+def test_index_built_by_pylance_is_searched_by_the_pylance_function():
+    tree = pylance_rewritten("SELECT id, distance(emb, [1, 2, 3, 4]) AS d FROM docs WHERE lang = 'en' ORDER BY d LIMIT 10")
+    (search,) = searches_in(tree).values()
+    assert search.columns == ("id", "lang")  # what the query reads, not the vector column
+    assert search.filter == "lang = 'en'" and (search.k, search.nprobes, search.refine_factor) == (10, 50, 10)
+    assert search.returns == 'STRUCT("id" BIGINT, "lang" VARCHAR, _distance FLOAT)[]'
+    sql = tree.sql(dialect=AIDB).lower()
+    assert "lance_vector_search" not in sql and "recursive := true)) as docs" in sql
+    assert "sqrt(docs._distance) as d" in sql and "where lang = 'en'" in sql  # DuckDB checks the filter again
+
+
+def test_filter_lance_cannot_evaluate_is_not_sent_to_lance():
+    tree = pylance_rewritten("SELECT id FROM docs WHERE id IN (SELECT id FROM other) ORDER BY distance(emb, [1, 2, 3, 4]) LIMIT 10")
+    (search,) = searches_in(tree).values()
+    assert search.filter is None and search.k > 10  # over-fetch, DuckDB filters after
+
+
+def test_positional_parameters_are_numbered_in_written_order():
+    tree = pylance_rewritten("SELECT id FROM docs WHERE lang = ? ORDER BY distance(emb, ?) LIMIT 10")
+    sql = tree.sql(dialect=AIDB)
+    assert "CAST($2 AS REAL[4])" in sql and "lang = $1" in sql

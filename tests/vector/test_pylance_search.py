@@ -1,0 +1,121 @@
+"""ANN search through pylance on the dataset aidb keeps open: freshness, parameters, projection, NULLs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import aidb
+from aidb.sql import vector_plan
+from aidb.storage.lance_search import lance_filter
+
+import sqlglot
+
+DIM, ROWS = 8, 3000
+
+
+@pytest.fixture
+def docs(tmp_path, monkeypatch):
+    # At 3,000 rows every query would be scanned exactly; lower the bar so the pylance path runs.
+    monkeypatch.setattr(vector_plan, "EXACT_SCAN_MAX_ROWS", 10)
+    con = aidb.connect(str(tmp_path / "p.aidb"), autocommit=True)
+    cur = con.cursor()
+    cur.execute(f'CREATE TABLE docs (id BIGINT, lang VARCHAR, "Year Made" INTEGER, emb FLOAT[{DIM}]) WITH (storage = \'lance\')')
+    cur.execute(
+        f"INSERT INTO docs SELECT range, CASE WHEN range % 3 = 0 THEN 'fr' ELSE 'en' END, 2000 + range % 20, "
+        f"[sin(range * (i + 1)) FOR i IN range({DIM})]::FLOAT[{DIM}] FROM range({ROWS})"
+    )
+    cur.execute("CREATE VECTOR INDEX docs_emb ON docs (emb) USING IVF_FLAT WITH (metric = 'l2', num_partitions = 4, nprobes = 4)")
+    yield cur
+    con.close()
+
+
+def vectors(cur) -> np.ndarray:
+    rows = cur.execute("SELECT emb FROM docs ORDER BY id").fetchall()
+    return np.array([r[0] for r in rows], dtype=np.float32)
+
+
+def plan_of(cur, sql: str) -> str:
+    return dict(cur.execute("EXPLAIN AIDB " + sql).fetchall())["duckdb"].lower()
+
+
+def test_the_open_dataset_sees_rows_written_after_it_was_opened(docs):
+    sql = "SELECT id FROM docs ORDER BY distance(emb, [7, 7, 7, 7, 7, 7, 7, 7]) LIMIT 1"
+    assert "__aidb_ann_" in plan_of(docs, sql)
+    first = docs.execute(sql).fetchone()[0]
+    docs.execute("INSERT INTO docs VALUES (99999, 'en', 2024, [7, 7, 7, 7, 7, 7, 7, 7])")
+    assert docs.execute(sql).fetchone() == (99999,)  # an unindexed fragment, searched by Lance
+    docs.execute("DELETE FROM docs WHERE id = 99999")
+    assert docs.execute(sql).fetchone() == (first,)
+
+
+def test_positional_parameters_keep_their_values_when_the_query_vector_moves(docs):
+    data = vectors(docs)
+    query = data[5] + 0.01
+    # written order: lang first, vector second; the ANN plan puts the vector in FROM, before the WHERE
+    # (a parameter in the filter keeps it out of Lance: the ANN search over-fetches and DuckDB filters after)
+    sql = "SELECT id, lang FROM docs WHERE lang = ? ORDER BY distance(emb, ?) LIMIT 5"
+    assert "ann_postfilter" in plan_of(docs, sql)
+    rows = docs.execute(sql, ["en", query.tolist()]).fetchall()
+    english = np.arange(len(data)) % 3 != 0
+    exact = np.argsort(np.where(english, np.linalg.norm(data - query, axis=1), np.inf))[:5]
+    assert [r[0] for r in rows] == exact.tolist() and {r[1] for r in rows} == {"en"}
+
+
+def test_filter_runs_inside_lance_with_quoted_column_names(docs):
+    data = vectors(docs)
+    query = data[11]
+    sql = f'SELECT id, "Year Made" FROM docs WHERE "Year Made" >= 2010 AND lang = \'en\' ORDER BY distance(emb, {query.tolist()}) LIMIT 10'
+    plan = plan_of(docs, sql)
+    assert "ann_prefilter" in plan and "`year made` >= 2010" in plan
+    rows = docs.execute(sql).fetchall()
+    ids = np.arange(len(data))
+    keep = (2000 + ids % 20 >= 2010) & (ids % 3 != 0)
+    exact = np.argsort(np.where(keep, np.linalg.norm(data - query, axis=1), np.inf))[:10]
+    assert [r[0] for r in rows] == exact.tolist()
+
+
+def test_only_the_columns_the_query_reads_are_fetched_and_star_reads_all(docs):
+    narrow = plan_of(docs, "SELECT id FROM docs ORDER BY distance(emb, [1, 2, 3, 4, 5, 6, 7, 8]) LIMIT 3")
+    assert '"columns": ["id"]' in narrow
+    docs.execute("SELECT * FROM docs ORDER BY distance(emb, [1, 2, 3, 4, 5, 6, 7, 8]) LIMIT 3")
+    assert [d[0] for d in docs.description] == ["id", "lang", "Year Made", "emb", "_distance"]
+    assert len(docs.fetchall()) == 3
+
+
+def test_null_query_vector_finds_nothing(docs):
+    assert docs.execute("SELECT id FROM docs ORDER BY distance(emb, ?) LIMIT 3", [None]).fetchall() == []
+
+
+def test_distances_are_in_duckdb_units(docs):
+    data = vectors(docs)
+    query = data[7] + 0.5
+    rows = docs.execute("SELECT id, distance(emb, ?) AS d FROM docs ORDER BY d LIMIT 3", [query.tolist()]).fetchall()
+    for row_id, d in rows:
+        assert d == pytest.approx(float(np.linalg.norm(data[row_id] - query)), rel=1e-4)  # L2, not Lance's squared L2
+
+
+def test_dropped_index_falls_back_to_an_exact_scan(docs):
+    docs.execute("DROP VECTOR INDEX docs_emb")
+    plan = plan_of(docs, "SELECT id FROM docs ORDER BY distance(emb, [1, 2, 3, 4, 5, 6, 7, 8]) LIMIT 3")
+    assert "__aidb_ann_" not in plan and "array_cosine_distance" in plan.lower()
+
+
+def test_lance_filter_text():
+    where = sqlglot.parse_one("SELECT 1 FROM t AS d WHERE d.lang IN ('en', 'it''s') AND \"Year Made\" BETWEEN 1 AND 2 OR NOT \"order\" IS NULL", read="duckdb")
+    assert lance_filter(where.args["where"]) == "lang IN ('en', 'it''s') AND `Year Made` BETWEEN 1 AND 2 OR NOT `order` IS NULL"
+
+
+def test_batch_search_runs_one_ann_search_per_query_row(docs):
+    data = vectors(docs)
+    docs.execute("CREATE TABLE queries AS SELECT id AS qid, emb AS q FROM docs WHERE id IN (1, 2, 30)")
+    sql = "SELECT query_id, id, _distance FROM batch_vector_search(docs, emb, (SELECT qid, q FROM queries), k := 5)"
+    assert "__aidb_ann_" in plan_of(docs, sql)
+    per_query: dict[int, list[tuple[int, float]]] = {}
+    for qid, rid, d in docs.execute(sql).fetchall():
+        per_query.setdefault(qid, []).append((rid, d))
+    assert sorted(per_query) == [1, 2, 30]
+    for qid, found in per_query.items():
+        exact = np.argsort(np.linalg.norm(data - data[qid], axis=1))[:5]
+        assert {r for r, _ in found} == set(exact.tolist())
+        assert all(d == pytest.approx(float(np.linalg.norm(data[r] - data[qid])), abs=1e-4) for r, d in found)
