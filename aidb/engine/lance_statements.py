@@ -35,7 +35,7 @@ def open_lance_tables(session: Session) -> None:
         if not session.read_only:
             reconcile(session.duck, None)
         return
-    attach_lance_folder(session.duck, folder)
+    attach_lance_folder(session.duck, folder, session.read_only)
     if not session.read_only:
         reconcile(session.duck, folder)
 
@@ -50,6 +50,8 @@ def run_lance_statement(session: Session, statement: ParsedStatement, parameters
         info = session.catalog().vector_tables.get(name.lower()) if name else None
         if info is None or not info.is_lance:
             return None
+        if session.read_only:
+            raise ProgrammingError(f"cannot change the Lance table {info.name}: the database is open read-only")
         if isinstance(tree, exp.Drop) and (tree.args.get("kind") or "").upper() == "TABLE":
             return _drop_lance_table(session, info.name)
         if isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):

@@ -65,13 +65,20 @@ def dataset_path(folder: Path, name: str) -> Path:
     return folder / f"{name}.lance"
 
 
-def attach_lance_folder(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
-    """Attach `folder` as the Lance catalog (idempotent); the folder is created on first use."""
-    folder.mkdir(parents=True, exist_ok=True)
+def attach_lance_folder(con: duckdb.DuckDBPyConnection, folder: Path, read_only: bool = False) -> None:
+    """Attach `folder` as the Lance catalog (idempotent); the folder is created on first use.
+
+    In a read-only DuckDB connection the extension refuses a plain ATTACH ("Cannot launch in-memory database in
+    read-only mode") but accepts `READ_ONLY false`; aidb itself refuses writes to Lance tables in a read-only
+    session (lance_statements.run_lance_statement).
+    """
+    if not read_only:
+        folder.mkdir(parents=True, exist_ok=True)
     load_extension(con, "lance")
     attached = con.execute("SELECT 1 FROM duckdb_databases() WHERE database_name = ?", [LANCE_CATALOG]).fetchone()
     if attached is None:
-        con.execute(f"ATTACH '{_quote(str(folder))}' AS {LANCE_CATALOG} (TYPE LANCE)")
+        mode = ", READ_ONLY false" if read_only else ""
+        con.execute(f"ATTACH '{_quote(str(folder))}' AS {LANCE_CATALOG} (TYPE LANCE{mode})")
 
 
 def reattach_lance_folder(con: duckdb.DuckDBPyConnection, folder: Path) -> None:

@@ -136,3 +136,18 @@ def test_killed_index_build_leaves_table_and_catalog_consistent(db_path):
     assert name == "docs_emb" and index_type in ("IVF_FLAT", "IVF_PQ") and indexed == 20000
     assert cur.execute("SELECT id FROM docs ORDER BY distance(emb, (SELECT emb FROM docs WHERE id = 7)) LIMIT 1").fetchone() == (7,)
     reopened.close()
+
+
+def test_read_only_connection_searches_lance_tables_and_refuses_writes(db_path):
+    con = aidb.connect(str(db_path), autocommit=True)
+    make_docs(con.cursor(), 500)
+    con.cursor().execute("CREATE VECTOR INDEX docs_emb ON docs (emb) USING IVF_FLAT WITH (num_partitions = 2)")
+    con.close()
+    reader = aidb.connect(str(db_path), read_only=True)
+    cur = reader.cursor()
+    assert cur.execute("SELECT id FROM vector_search(docs, emb, (SELECT emb FROM docs WHERE id = 7), k := 1)").fetchall() == [(7,)]
+    for write in ("INSERT INTO docs VALUES (1, 'en', 'x', NULL)", "DELETE FROM docs WHERE id = 1", "DROP TABLE docs"):
+        with pytest.raises(ProgrammingError, match="open read-only"):
+            cur.execute(write)
+    reader.close()
+    assert aidb.connect(str(db_path)).cursor().execute("SELECT count(*) FROM docs").fetchone() == (500,)
