@@ -22,7 +22,7 @@ from aidb.sql.catalog_view import CatalogView
 from aidb.sql.dialect import declare_functions
 from aidb.sql.vector_plan import ANN_PREFILTER, EXACT, choose_plan
 from aidb.sql.vector_table_functions import TABLE_FUNCTIONS, rewrite_table_function
-from aidb.storage.lance_search import DISTANCE_COLUMN, AnnSearch, lance_filter, result_type, search_call
+from aidb.storage.lance_search import DISTANCE_COLUMN, lance_filter, search_call, search_of
 from aidb.storage.vector_tables import VectorTableInfo
 
 DISTANCE = "distance"
@@ -90,20 +90,9 @@ def plan_top_k(select: exp.Select, tables: dict[str, VectorTableInfo]) -> None:
         c.replace(lance_distance(metric, exp.column(DISTANCE_COLUMN, table=alias)))
     dimension = info.vector_columns[column.lower()]
     if index.options.get("built_with") == PYLANCE:
-        columns = _needed_columns(select, alias, info)
         where = select.args.get("where")
-        search = AnnSearch(
-            dataset=info.dataset,
-            column=index.column,
-            columns=columns,
-            k=plan.fetch_k,
-            metric=metric,
-            dimension=dimension,
-            returns=result_type(columns, info.column_types),
-            filter=lance_filter(where) if plan.strategy == ANN_PREFILTER and where is not None else None,
-            nprobes=int(options["nprobes"]) if "nprobes" in options else None,
-            refine_factor=int(options["refine_factor"]) if "refine_factor" in options else None,
-        )
+        pushed = lance_filter(where) if plan.strategy == ANN_PREFILTER and where is not None else None
+        search = search_of(info, index, _needed_columns(select, alias, info), plan.fetch_k, metric, options, pushed)
         rows = search_call(search, _as_vector(vector, dimension))
         rows.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
         source.replace(rows)

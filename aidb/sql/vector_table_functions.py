@@ -10,7 +10,7 @@ import sqlglot
 from sqlglot import exp
 
 from aidb.errors import ProgrammingError, did_you_mean
-from aidb.storage.lance_search import DISTANCE_COLUMN, AnnSearch, result_type, search_call
+from aidb.storage.lance_search import DISTANCE_COLUMN, search_call, search_of
 from aidb.storage.vector_tables import VectorTableInfo
 
 TABLE_FUNCTIONS = ("vector_search", "batch_vector_search", "text_search", "hybrid_search")
@@ -68,17 +68,7 @@ def _batch(info: VectorTableInfo, args: list[exp.Expression], named: dict[str, e
     ann = index is not None and index.options.get("built_with") == PYLANCE and index.metric == metric
     if ann and info.row_count > EXACT_SCAN_MAX_ROWS:
         options = {**index.options, **{o: _int(named[o], 0) for o in ("nprobes", "refine_factor") if o in named}}
-        search = AnnSearch(
-            dataset=info.dataset,
-            column=index.column,
-            columns=info.columns,
-            k=k,
-            metric=metric,
-            dimension=dimension,
-            returns=result_type(info.columns, info.column_types),
-            nprobes=int(options["nprobes"]) if "nprobes" in options else None,
-            refine_factor=int(options["refine_factor"]) if "refine_factor" in options else None,
-        )
+        search = search_of(info, index, info.columns, k, metric, options)
         distance = lance_distance(metric, exp.column(DISTANCE_COLUMN, table="__r")).sql(dialect="duckdb")
         rows = search_call(search, exp.maybe_parse(vector, dialect="duckdb"))
         ranked = rows.this.expressions[0]  # unnest(<search>(vector, ...), recursive := true)

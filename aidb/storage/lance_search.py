@@ -25,6 +25,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from aidb.errors import DataError, Error, OperationalError, ProgrammingError
+from aidb.storage.vector_tables import VectorIndexInfo, VectorTableInfo
 
 ANN_FUNCTION_PREFIX = "__aidb_ann_"
 DISTANCE_COLUMN = "_distance"
@@ -52,6 +53,25 @@ class AnnSearch:
     def from_json(text: str) -> AnnSearch:
         values = json.loads(text)
         return AnnSearch(**{**values, "columns": tuple(values["columns"])})
+
+
+def search_of(
+    table: VectorTableInfo, index: VectorIndexInfo, columns: tuple[str, ...], k: int, metric: str, options: dict, filter: str | None = None
+) -> AnnSearch:
+    """The search of `index` that returns `columns` of `table`; `options` may set nprobes and refine_factor."""
+    dimension = table.vector_columns[index.column.lower()]
+    return AnnSearch(
+        dataset=table.dataset,
+        column=index.column,
+        columns=columns,
+        k=k,
+        metric=metric,
+        dimension=dimension,
+        returns=result_type(columns, table.column_types),
+        filter=filter,
+        nprobes=int(options["nprobes"]) if "nprobes" in options else None,
+        refine_factor=int(options["refine_factor"]) if "refine_factor" in options else None,
+    )
 
 
 def result_type(columns: tuple[str, ...], column_types: dict[str, str]) -> str:
