@@ -116,11 +116,16 @@ def test_index_built_outside_the_catalog_is_adopted_on_open(db_path):
     reopened.close()
 
 
-def test_killed_index_build_leaves_table_and_catalog_consistent(db_path):
+def make_indexed_docs_file(db_path, rows: int) -> None:
+    """A database file whose Lance table `docs` has an IVF_FLAT index `docs_emb`, closed again."""
     con = aidb.connect(str(db_path), autocommit=True)
-    make_docs(con.cursor(), 20000)
+    make_docs(con.cursor(), rows)
     con.cursor().execute("CREATE VECTOR INDEX docs_emb ON docs (emb) USING IVF_FLAT WITH (num_partitions = 2)")
     con.close()
+
+
+def test_killed_index_build_leaves_table_and_catalog_consistent(db_path):
+    make_indexed_docs_file(db_path, 20000)
     script = (
         "import aidb; c = aidb.connect(%r, autocommit=True); "
         "c.cursor().execute('CREATE OR REPLACE VECTOR INDEX docs_emb ON docs (emb) USING IVF_PQ WITH (num_partitions = 256)')"
@@ -139,10 +144,7 @@ def test_killed_index_build_leaves_table_and_catalog_consistent(db_path):
 
 
 def test_read_only_connection_searches_lance_tables_and_refuses_writes(db_path):
-    con = aidb.connect(str(db_path), autocommit=True)
-    make_docs(con.cursor(), 500)
-    con.cursor().execute("CREATE VECTOR INDEX docs_emb ON docs (emb) USING IVF_FLAT WITH (num_partitions = 2)")
-    con.close()
+    make_indexed_docs_file(db_path, 500)
     reader = aidb.connect(str(db_path), read_only=True)
     cur = reader.cursor()
     assert cur.execute("SELECT id FROM vector_search(docs, emb, (SELECT emb FROM docs WHERE id = 7), k := 1)").fetchall() == [(7,)]
@@ -150,4 +152,6 @@ def test_read_only_connection_searches_lance_tables_and_refuses_writes(db_path):
         with pytest.raises(ProgrammingError, match="open read-only"):
             cur.execute(write)
     reader.close()
-    assert aidb.connect(str(db_path)).cursor().execute("SELECT count(*) FROM docs").fetchone() == (500,)
+    writer = aidb.connect(str(db_path))
+    assert writer.cursor().execute("SELECT count(*) FROM docs").fetchone() == (500,)
+    writer.close()
