@@ -119,3 +119,11 @@ def test_batch_search_runs_one_ann_search_per_query_row(docs):
         exact = np.argsort(np.linalg.norm(data - data[qid], axis=1))[:5]
         assert {r for r, _ in found} == set(exact.tolist())
         assert all(d == pytest.approx(float(np.linalg.norm(data[r] - data[qid])), abs=1e-4) for r, d in found)
+
+
+def test_filter_lance_refuses_is_an_aidb_error_naming_it(docs):
+    from aidb.errors import ProgrammingError
+
+    with pytest.raises(ProgrammingError, match=r"filter 'lang = 5 AND `Year Made` >= 2010' failed in Lance"):
+        docs.execute("SELECT id FROM docs WHERE lang = 5 AND \"Year Made\" >= 2010 ORDER BY distance(emb, [1, 2, 3, 4, 5, 6, 7, 8]) LIMIT 3")
+    assert docs.execute("SELECT count(*) FROM docs").fetchone() == (ROWS,)
