@@ -21,7 +21,7 @@ from aidb.errors import ProgrammingError
 from aidb.sql.catalog_view import CatalogView
 from aidb.sql.dialect import declare_functions
 from aidb.sql.vector_plan import ANN_PREFILTER, EXACT, choose_plan
-from aidb.sql.vector_table_functions import TABLE_FUNCTIONS, rewrite_table_function
+from aidb.sql.vector_table_functions import TABLE_FUNCTIONS, columns_read, rewrite_table_function
 from aidb.storage.lance_search import DISTANCE_COLUMN, lance_filter, search_call, search_of
 from aidb.storage.vector_tables import VectorTableInfo
 
@@ -40,9 +40,10 @@ def rewrite_vector_search(tree: exp.Expression, catalog: CatalogView) -> exp.Exp
     tree = tree.copy()
     number_placeholders(tree)
     tables = catalog.vector_tables
+    read = columns_read(tree)
     for node in list(tree.find_all(exp.Table)):
         if isinstance(node.this, exp.Anonymous) and node.this.name.lower() in TABLE_FUNCTIONS:
-            node.replace(rewrite_table_function(node, tables))
+            node.replace(rewrite_table_function(node, tables, read))
     for select in reversed(list(tree.find_all(exp.Select))):
         plan_top_k(select, tables)
     return tree.transform(lambda n: _exact_distance(n, tables) if _is_distance(n) else n)

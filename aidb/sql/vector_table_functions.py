@@ -21,7 +21,8 @@ RRF_K = 60
 FUSION_OVERSAMPLE = 4
 
 
-def rewrite_table_function(node: exp.Table, tables: dict[str, VectorTableInfo]) -> exp.Expression:
+def rewrite_table_function(node: exp.Table, tables: dict[str, VectorTableInfo], read: set[str] | None = None) -> exp.Expression:
+    """The table function call `node` as a subquery; `read` (from `columns_read`) lets vector_search select fewer columns."""
     call: exp.Anonymous = node.this
     name = call.name.lower()
     positional, named = _arguments(call)
@@ -30,6 +31,10 @@ def rewrite_table_function(node: exp.Table, tables: dict[str, VectorTableInfo]) 
     info = _table(positional[0], tables, name)
     builder = {"vector_search": _vector_search, "batch_vector_search": _batch, "text_search": _text, "hybrid_search": _hybrid}[name]
     query = builder(info, positional[1:], named)
+    if builder is _vector_search and read is not None:
+        # the search fetches every column selected here
+        for column in [e for e in query.expressions if isinstance(e, exp.Column) and e.name.lower() not in read]:
+            column.pop()
     return exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(node.alias or name)))
 
 
@@ -40,9 +45,25 @@ def _vector_search(info: VectorTableInfo, args: list[exp.Expression], named: dic
     select = exp.select(*[exp.column(c) for c in info.columns]).select(
         exp.alias_(exp.Anonymous(this="distance", expressions=distance_args), "_distance")
     )
-    select = select.from_(exp.to_table(info.name)).order_by("_distance").limit(k)
+    select = select.from_(exp.to_table(info.name)).order_by("_distance", dialect="duckdb").limit(k)
     select.meta["aidb_search_options"] = {o: _int(named[o], 0) for o in ("nprobes", "refine_factor") if o in named}
     return select
+
+
+def columns_read(tree: exp.Expression) -> set[str] | None:
+    """Lower-cased names of the columns `tree` reads outside its search table functions' arguments; None for all.
+
+    Conservative: a column counts as read when a column of that name appears anywhere; a `*` or a whole-row
+    reference (a table function's alias used as a column) reads them all. `emb` in vector_search(docs, emb, ...)
+    is an argument, not a read.
+    """
+    calls = [t for t in tree.find_all(exp.Table) if isinstance(t.this, exp.Anonymous) and t.this.name.lower() in TABLE_FUNCTIONS]
+    arguments = {id(c) for call in calls for c in call.find_all(exp.Column)}
+    names = {c.name.lower() for c in tree.find_all(exp.Column) if id(c) not in arguments}
+    aliases = {(call.alias or call.this.name).lower() for call in calls}
+    if names & aliases or any(True for _ in tree.find_all(exp.Star)):
+        return None
+    return names
 
 
 def _batch(info: VectorTableInfo, args: list[exp.Expression], named: dict[str, exp.Expression]) -> exp.Expression:
@@ -71,7 +92,7 @@ def _batch(info: VectorTableInfo, args: list[exp.Expression], named: dict[str, e
         search = search_of(info, index, info.columns, k, metric, options)
         distance = lance_distance(metric, exp.column(DISTANCE_COLUMN, table="__r")).sql(dialect="duckdb")
         rows = search_call(search, exp.maybe_parse(vector, dialect="duckdb"))
-        ranked = rows.this.expressions[0]  # unnest(<search>(vector, ...), recursive := true)
+        ranked = rows.this.expressions[0]  # unnest(<search>(vector, ...), max_depth := 2)
         sql = (
             f"SELECT __r.query_id, {', '.join('__r.' + n for n in names)}, {distance} AS _distance "
             f"FROM (SELECT __q.query_id, {ranked.sql(dialect='duckdb')} FROM {queries_sql}) AS __r"

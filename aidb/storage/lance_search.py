@@ -1,7 +1,7 @@
 """ANN search of Lance tables through pylance, as a DuckDB function that returns the top-k rows.
 
 The vector search rewrite turns a top-k query over an indexed Lance table into
-`unnest(__aidb_ann_<sig>(query_vector, '<search JSON>'), recursive := true)`. The function runs the search
+`unnest(__aidb_ann_<sig>(query_vector, '<search JSON>'), max_depth := 2)`. The function runs the search
 with pylance on a dataset kept open for the session, so the index stays cached between queries: DuckDB's
 `lance_vector_search` answers 21.5 q/s where pylance on an open dataset answers 49.7 q/s on the same 1M index,
 and pylance re-opening the dataset for every query answers 13 q/s (bench/RESULTS.md, "vector search").
@@ -84,10 +84,14 @@ def function_name(dimension: int, returns: str) -> str:
 
 
 def search_call(search: AnnSearch, vector: exp.Expression) -> exp.Expression:
-    """`(SELECT unnest(__aidb_ann_<sig>(vector, '<json>'), recursive := true))`: the top-k rows as a subquery."""
+    """`(SELECT unnest(__aidb_ann_<sig>(vector, '<json>'), max_depth := 2))`: the top-k rows as a subquery.
+
+    Depth 2 unnests the list of rows and then each row into its columns, and no further: a STRUCT or LIST
+    column of the table stays one column (`recursive := true` would unnest it too).
+    """
     call = exp.Anonymous(this=function_name(search.dimension, search.returns), expressions=[vector, exp.Literal.string(search.to_json())])
-    recursive = exp.PropertyEQ(this=exp.to_identifier("recursive"), expression=exp.true())
-    return exp.Subquery(this=exp.select(exp.Anonymous(this="unnest", expressions=[call, recursive])))
+    depth = exp.PropertyEQ(this=exp.to_identifier("max_depth"), expression=exp.Literal.number(2))
+    return exp.Subquery(this=exp.select(exp.Anonymous(this="unnest", expressions=[call, depth])))
 
 
 def searches_in(tree: exp.Expression) -> dict[str, AnnSearch]:
@@ -172,7 +176,7 @@ def _run_searches(vectors: pa.Array, searches: pa.Array, arrow_type: pa.ListType
             continue
         search = _parsed(searches[i].as_py())
         query = np.asarray(vectors[i].values.to_numpy(zero_copy_only=False), dtype=np.float32)
-        rows = _search(datasets.latest(search.dataset), search, query)
+        rows = run_search(datasets.latest(search.dataset), search, query)
         parts.append(pa.StructArray.from_arrays([rows.column(f.name).combine_chunks().cast(f.type) for f in struct_type], fields=list(struct_type)))
         valid.append(True)
         offsets.append(offsets[-1] + rows.num_rows)
@@ -181,7 +185,8 @@ def _run_searches(vectors: pa.Array, searches: pa.Array, arrow_type: pa.ListType
     return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), values, type=arrow_type, mask=mask)
 
 
-def _search(dataset: Any, search: AnnSearch, query: np.ndarray) -> pa.Table:
+def run_search(dataset: Any, search: AnnSearch, query: np.ndarray) -> pa.Table:
+    """The top-k rows of `search` for `query`: the search's columns, then `_distance`."""
     if len(query) != search.dimension or not np.isfinite(query).all():
         what = f"{len(query)} dimensions" if len(query) != search.dimension else "a NaN or infinite value"
         raise DataError(f"vector search of {search.column}: the query vector has {what} (FLOAT[{search.dimension}] expected)")

@@ -114,7 +114,7 @@ def test_index_built_by_pylance_is_searched_by_the_pylance_function():
     assert search.filter == "lang = 'en'" and (search.k, search.nprobes, search.refine_factor) == (10, 50, 10)
     assert search.returns == 'STRUCT("id" BIGINT, "lang" VARCHAR, _distance FLOAT)[]'
     sql = tree.sql(dialect=AIDB).lower()
-    assert "lance_vector_search" not in sql and "recursive := true)) as docs" in sql
+    assert "lance_vector_search" not in sql and "max_depth := 2)) as docs" in sql
     assert "sqrt(docs._distance) as d" in sql and "where lang = 'en'" in sql  # DuckDB checks the filter again
 
 
@@ -128,3 +128,18 @@ def test_positional_parameters_are_numbered_in_written_order():
     tree = pylance_rewritten("SELECT id FROM docs WHERE lang = ? ORDER BY distance(emb, ?) LIMIT 10")
     sql = tree.sql(dialect=AIDB)
     assert "CAST($2 AS REAL[4])" in sql and "lang = $1" in sql
+
+
+@pytest.mark.parametrize(
+    "sql, columns",
+    [
+        ("SELECT id FROM vector_search(docs, emb, [1, 2, 3, 4], k := 3)", ("id",)),
+        ("SELECT v.year FROM vector_search(docs, emb, [1, 2, 3, 4], k := 3) AS v WHERE lang = 'en'", ("lang", "year")),
+        ("SELECT * FROM vector_search(docs, emb, [1, 2, 3, 4], k := 3)", ("id", "lang", "year", "emb")),
+        ("SELECT v FROM vector_search(docs, emb, [1, 2, 3, 4], k := 3) AS v", ("id", "lang", "year", "emb")),
+        ("SELECT count(*) FROM vector_search(docs, emb, [1, 2, 3, 4], k := 3)", ("id", "lang", "year", "emb")),
+    ],
+)
+def test_vector_search_fetches_only_the_columns_the_statement_reads(sql, columns):
+    (search,) = searches_in(pylance_rewritten(sql)).values()
+    assert search.columns == columns
