@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aidb.engine.model_listing import show_models_query
+from aidb.engine.search_first import search_first_plan
 from aidb.engine.vector_index_commands import create_vector_index, drop_vector_index, optimize_vector_index, show_vector_indexes
 from aidb.errors import NotSupportedError, ProgrammingError, did_you_mean
 from aidb.models.loaders import load_loader_modules, loader_for
@@ -60,6 +61,9 @@ def _explain(session: Session, node: st.ExplainAidb) -> Outcome:
         for step in planned.rewritten.steps if planned.rewritten else ():
             steps.append((step.name, step.sql if step.changed else "(unchanged)"))
         steps.append(("duckdb", planned.sql))
+        first = search_first_plan(planned.rewritten.tree if planned.rewritten else None)
+        if first is not None:  # what DuckDB runs when the query vectors are bound as parameters
+            steps.append(("duckdb, search first", first.sql))
     return _rows(
         session,
         "SELECT unnest(?) AS step, unnest(?) AS sql",

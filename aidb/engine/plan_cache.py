@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+from aidb.engine.search_first import SearchFirstPlan
 from aidb.sql.frontend import Planned
 from aidb.storage.lance_search import AnnSearch
 
@@ -59,3 +60,5 @@ class CachedPlan:
     planned: Planned
     one_thread: bool  # it calls a function that runs on one DuckDB thread (a model function, minhash, a Lance search)
     searches: dict[str, AnnSearch] = field(default_factory=dict)  # pylance searches it calls, by function name
+    search_first: SearchFirstPlan | None = None  # the variant run when its query vectors are parameters
+    search_first_statement: Any = None  # the variant parsed by DuckDB (a duckdb.Statement)

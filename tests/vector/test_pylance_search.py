@@ -5,38 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import aidb
-from aidb.sql import vector_plan
+from pylance_docs import ROWS, open_pylance_docs, plan_of, vectors  # tests/pylance_docs.py
+
 from aidb.storage.lance_search import lance_filter
 
 import sqlglot
 
-DIM, ROWS = 8, 3000
-
 
 @pytest.fixture
 def docs(tmp_path, monkeypatch):
-    # At 3,000 rows every query would be scanned exactly; lower the bar so the pylance path runs.
-    monkeypatch.setattr(vector_plan, "EXACT_SCAN_MAX_ROWS", 10)
-    con = aidb.connect(str(tmp_path / "p.aidb"), autocommit=True)
-    cur = con.cursor()
-    cur.execute(f'CREATE TABLE docs (id BIGINT, lang VARCHAR, "Year Made" INTEGER, emb FLOAT[{DIM}]) WITH (storage = \'lance\')')
-    cur.execute(
-        f"INSERT INTO docs SELECT range, CASE WHEN range % 3 = 0 THEN 'fr' ELSE 'en' END, 2000 + range % 20, "
-        f"[sin(range * (i + 1)) FOR i IN range({DIM})]::FLOAT[{DIM}] FROM range({ROWS})"
-    )
-    cur.execute("CREATE VECTOR INDEX docs_emb ON docs (emb) USING IVF_FLAT WITH (metric = 'l2', num_partitions = 4, nprobes = 4)")
+    cur = open_pylance_docs(tmp_path, monkeypatch)
     yield cur
-    con.close()
-
-
-def vectors(cur) -> np.ndarray:
-    rows = cur.execute("SELECT emb FROM docs ORDER BY id").fetchall()
-    return np.array([r[0] for r in rows], dtype=np.float32)
-
-
-def plan_of(cur, sql: str) -> str:
-    return dict(cur.execute("EXPLAIN AIDB " + sql).fetchall())["duckdb"].lower()
+    cur.connection.close()
 
 
 def test_the_open_dataset_sees_rows_written_after_it_was_opened(docs):
