@@ -5,22 +5,27 @@ it: binding the 384-float parameter, the Arrow hand-over in and out, unnest. Tha
 a 1M index. When the query vector is a parameter the session holds it before DuckDB runs, so it searches
 first and gives DuckDB the k rows as list parameters of a variant statement, in which the search call
 becomes `(SELECT unnest($r1::BIGINT[]) AS id, ..., unnest($rn::FLOAT[]) AS _distance)`. Binding ten rows of
-scalar lists costs ~0.2 ms (bench/RESULTS.md, "vector search").
+scalar lists costs ~0.3 ms (bench/RESULTS.md, "vector search").
 
 Everything around the search (filters, joins, ORDER BY, LIMIT) is still planned and run by DuckDB, on the
-same rows the function would have returned. Parameters that do not suit (a NULL or non-numeric vector, a
-count DuckDB would refuse) run the statement as planned, so DuckDB reports them as it always has.
+same rows the function would have returned. One thing changes for the better: a filter with parameters
+(`WHERE lang = ?`), for which a search inside DuckDB can only over-fetch and filter after (and may come back
+short), runs inside Lance with its values bound, so k rows come back whenever k rows match. Parameters that do
+not suit (a NULL or non-numeric vector, a count DuckDB would refuse) run the statement as planned, so DuckDB
+reports them as it always has.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 from sqlglot import exp
 
+from aidb.errors import ProgrammingError
 from aidb.storage.lance_search import ANN_FUNCTION_PREFIX, DISTANCE_COLUMN, AnnSearch, OpenDatasets, run_search
 
 # Result column types whose values survive the trip through Python objects unchanged. Others (STRUCT, MAP,
@@ -68,12 +73,24 @@ class SearchFirstPlan:
             return None
         results = {}
         for first, vector in zip(self.searches, vectors):
-            rows = run_search(datasets.latest(first.search.dataset), first.search, vector)
+            rows = _run(first.search, vector, value_of, datasets)
             for name, column in zip(first.results, (*first.search.columns, DISTANCE_COLUMN)):
                 results[name] = rows.column(column).to_pylist()
         if self.named:
             return {**{name: parameters[name] for name in self.kept}, **results}
         return [value_of(name) for name in self.kept] + list(results.values())
+
+
+def _run(search: AnnSearch, vector: np.ndarray, value_of: Callable[[str], Any], datasets: OpenDatasets) -> pa.Table:
+    """The search's rows; with its filter's parameters bound and run inside Lance when it has such a filter."""
+    dataset = datasets.latest(search.dataset)
+    bound = search.bound(value_of)
+    if bound is not None:
+        try:
+            return run_search(dataset, bound, vector)
+        except ProgrammingError:
+            pass  # Lance refused the bound filter (a type DuckDB would cast, say): over-fetch and let DuckDB filter
+    return run_search(dataset, search, vector)
 
 
 def search_first_plan(tree: exp.Expression | None) -> SearchFirstPlan | None:

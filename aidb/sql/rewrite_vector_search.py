@@ -14,16 +14,17 @@ on an index the DuckDB extension built, the extension's `lance_vector_search` ta
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from sqlglot import exp
 
 from aidb.errors import ProgrammingError
 from aidb.sql.catalog_view import CatalogView
 from aidb.sql.dialect import declare_functions
-from aidb.sql.vector_plan import ANN_PREFILTER, EXACT, choose_plan
+from aidb.sql.vector_plan import ANN_POSTFILTER, ANN_PREFILTER, EXACT, choose_plan, probes_for, pushable
 from aidb.sql.vector_table_functions import TABLE_FUNCTIONS, columns_read, rewrite_table_function
-from aidb.storage.lance_search import DISTANCE_COLUMN, lance_filter, search_call, search_of
-from aidb.storage.vector_tables import VectorTableInfo
+from aidb.storage.lance_search import DISTANCE_COLUMN, AnnSearch, lance_filter, lance_filter_template, search_call, search_of
+from aidb.storage.vector_tables import VectorIndexInfo, VectorTableInfo
 
 DISTANCE = "distance"
 METRIC_FUNCTIONS = {"cosine": "array_cosine_distance", "l2": "array_distance", "dot": "array_negative_inner_product"}
@@ -94,6 +95,10 @@ def plan_top_k(select: exp.Select, tables: dict[str, VectorTableInfo]) -> None:
         where = select.args.get("where")
         pushed = lance_filter(where) if plan.strategy == ANN_PREFILTER and where is not None else None
         search = search_of(info, index, _needed_columns(select, alias, info), plan.fetch_k, metric, options, pushed)
+        if plan.strategy == ANN_POSTFILTER and isinstance(_unwrapped(vector), exp.Placeholder):
+            search = _with_bound_filter(search, where, info, index, k, plan.selectivity)
+            if search.bound_filter is not None:
+                select.add_comments(["once the parameters are bound, the filter runs inside Lance (search first)"])
         rows = search_call(search, _as_vector(vector, dimension))
         rows.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
         source.replace(rows)
@@ -112,6 +117,22 @@ def plan_top_k(select: exp.Select, tables: dict[str, VectorTableInfo]) -> None:
         args.append(_named("refine_factor", exp.Literal.number(int(options["refine_factor"]))))
     search = exp.Table(this=exp.Anonymous(this="lance_vector_search", expressions=args), alias=exp.TableAlias(this=exp.to_identifier(alias)))
     source.replace(search)
+
+
+def _with_bound_filter(
+    search: AnnSearch, where: exp.Expression, info: VectorTableInfo, index: VectorIndexInfo, k: int, selectivity: float
+) -> AnnSearch:
+    """`search` plus the prefiltered search to run when the filter's parameters are bound (AnnSearch.bound)."""
+    if not pushable(where, info, parameters=True):
+        return search
+    probes = probes_for(index.options, info.row_count * selectivity, k)
+    if probes is None:
+        return search  # too few matching rows per partition for a prefiltered IVF search: over-fetch
+    return replace(search, bound_filter=lance_filter_template(where), bound_k=k, bound_nprobes=max(probes, search.nprobes or 0))
+
+
+def _unwrapped(vector: exp.Expression) -> exp.Expression:
+    return _unwrapped(vector.this) if isinstance(vector, exp.Cast) else vector
 
 
 def _needed_columns(select: exp.Select, alias: str, info: VectorTableInfo) -> tuple[str, ...]:

@@ -145,11 +145,14 @@ def _equality(node: exp.Expression, table: VectorTableInfo) -> float:
     return EQUALITY_SELECTIVITY
 
 
-def pushable(where: exp.Expression, table: VectorTableInfo) -> bool:
-    """Whether Lance evaluates the filter itself: comparisons of the table's own columns with constants only."""
+def pushable(where: exp.Expression, table: VectorTableInfo, parameters: bool = False) -> bool:
+    """Whether Lance evaluates the filter itself: comparisons of the table's own columns with constants only.
+
+    `parameters`: statement parameters count as constants (for a search that runs after they are bound).
+    """
     columns = {c.lower() for c in table.columns}
     for node in where.walk():
-        if not isinstance(node, _PUSHABLE_NODES):
+        if not isinstance(node, _PUSHABLE_NODES) and not (parameters and isinstance(node, exp.Placeholder)):
             return False
         if isinstance(node, exp.Column) and (node.name.lower() not in columns):
             return False

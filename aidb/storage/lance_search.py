@@ -13,9 +13,12 @@ dataset, columns, k, metric, the filter in Lance SQL and the search parameters.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import math
+import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Callable
 
@@ -45,6 +48,12 @@ class AnnSearch:
     filter: str | None = None  # Lance SQL, applied before ranking
     nprobes: int | None = None
     refine_factor: int | None = None
+    # A filter with statement parameters cannot run inside Lance until they are bound. When the search runs
+    # before DuckDB (engine/search_first.py) it can: Lance SQL split around the parameters' names (odd
+    # places), and the k and probes of that prefiltered search. Otherwise this search over-fetches.
+    bound_filter: tuple[str, ...] | None = None
+    bound_k: int | None = None
+    bound_nprobes: int | None = None
 
     def to_json(self) -> str:
         return json.dumps({**self.__dict__, "columns": list(self.columns)}, sort_keys=True)
@@ -52,7 +61,20 @@ class AnnSearch:
     @staticmethod
     def from_json(text: str) -> AnnSearch:
         values = json.loads(text)
-        return AnnSearch(**{**values, "columns": tuple(values["columns"])})
+        bound = values.get("bound_filter")
+        return AnnSearch(**{**values, "columns": tuple(values["columns"]), "bound_filter": tuple(bound) if bound else None})
+
+    def bound(self, value_of: Callable[[str], Any]) -> AnnSearch | None:
+        """This search with its filter's parameters bound (`value_of(name)`), or None when a value has no Lance literal."""
+        if self.bound_filter is None:
+            return None
+        parts = list(self.bound_filter)
+        for i in range(1, len(parts), 2):
+            text = lance_literal(value_of(parts[i]))
+            if text is None:
+                return None
+            parts[i] = text
+        return replace(self, filter="".join(parts), k=self.bound_k, nprobes=self.bound_nprobes, bound_filter=None, bound_k=None, bound_nprobes=None)
 
 
 def search_of(
@@ -229,6 +251,29 @@ def lance_filter(where: exp.Expression) -> str:
         name = column.name
         column.replace(exp.var(name if _plain_name(name) else "`" + name.replace("`", "``") + "`"))
     return where.sql(dialect="duckdb")
+
+
+def lance_filter_template(where: exp.Expression) -> tuple[str, ...]:
+    """`lance_filter` of a filter with statement parameters, split around them: text, name, text, ..., text."""
+    where = (where.this if isinstance(where, exp.Where) else where).copy()
+    text = lance_filter(where)
+    nonce = next(f"aidbparam{i}x" for i in itertools.count() if f"aidbparam{i}x" not in text)
+    for holder in list(where.find_all(exp.Placeholder)):
+        holder.replace(exp.var(f"{nonce}{holder.this}{nonce}"))
+    return tuple(re.split(f"{nonce}(.*?){nonce}", lance_filter(where)))
+
+
+def lance_literal(value: Any) -> str | None:
+    """`value` as a Lance (DataFusion) SQL literal; None for types without a plain literal (dates, bytes, NULL, NaN)."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return None
 
 
 def _plain_name(name: str) -> bool:

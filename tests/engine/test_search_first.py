@@ -139,3 +139,50 @@ def test_struct_and_list_columns_stay_one_column_each(docs, first_searches):
     assert first_searches == []
     assert docs.execute("SELECT id, words FROM tagged ORDER BY distance(emb, ?) LIMIT 2", [query]).fetchall()[0] == (6, ["fr", "w"])
     assert first_searches == ["id,words"]
+
+
+def add_rare_rows(docs) -> None:
+    """30 rows in German, far from the rows near data[0]: an over-fetch of the nearest rows finds none of them."""
+    docs.execute(f"INSERT INTO docs SELECT 5000 + range, 'de', 2024, [-3 - range * 0.01 FOR i IN range({DIM})]::FLOAT[{DIM}] FROM range(30)")
+
+
+def test_a_filter_with_parameters_runs_inside_lance_once_bound_and_returns_k_rows(docs, first_searches):
+    add_rare_rows(docs)
+    data = vectors(docs)
+    sql = "SELECT id, lang FROM docs WHERE lang = ? ORDER BY distance(emb, ?) LIMIT 5"
+    plan = plan_of(docs, sql)
+    assert "ann_postfilter" in plan and "once the parameters are bound, the filter runs inside lance" in plan
+    query = data[0]
+    rows = docs.execute(sql, ["de", query.tolist()]).fetchall()
+    ids = np.array(docs.execute("SELECT id FROM docs ORDER BY id").fetchall())[:, 0]
+    german = ids >= 5000
+    exact = ids[np.argsort(np.where(german, np.linalg.norm(data - query, axis=1), np.inf))[:5]]
+    assert rows == [(int(i), "de") for i in exact]
+    # inside DuckDB (the vector as text is cast there) the search can only over-fetch: it comes back short
+    as_text = "[" + ", ".join(str(float(v)) for v in query) + "]"
+    assert len(docs.execute(sql, ["de", as_text]).fetchall()) < 5
+
+
+def test_a_bound_value_without_a_lance_literal_over_fetches(docs, first_searches):
+    data = vectors(docs)
+    sql = "SELECT id, lang FROM docs WHERE lang = ? ORDER BY distance(emb, ?) LIMIT 5"
+    assert docs.execute(sql, [None, data[0].tolist()]).fetchall() == []  # NULL: no literal, DuckDB filters
+    assert len(first_searches) == 1
+
+
+def test_a_bound_filter_lance_refuses_falls_back_to_over_fetching(docs, monkeypatch):
+    from aidb.errors import ProgrammingError
+
+    real = search_first.run_search
+    seen: list[str | None] = []
+
+    def refusing(dataset, search, vector):
+        seen.append(search.filter)
+        if search.filter is not None:
+            raise ProgrammingError("refused")
+        return real(dataset, search, vector)
+
+    monkeypatch.setattr(search_first, "run_search", refusing)
+    data = vectors(docs)
+    rows = docs.execute("SELECT id FROM docs WHERE lang = ? ORDER BY distance(emb, ?) LIMIT 3", ["fr", data[3].tolist()]).fetchall()
+    assert seen == ["lang = 'fr'", None] and rows[0] == (3,)

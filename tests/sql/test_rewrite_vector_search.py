@@ -143,3 +143,20 @@ def test_positional_parameters_are_numbered_in_written_order():
 def test_vector_search_fetches_only_the_columns_the_statement_reads(sql, columns):
     (search,) = searches_in(pylance_rewritten(sql)).values()
     assert search.columns == columns
+
+
+def test_a_filter_with_parameters_carries_the_prefiltered_search_to_run_once_bound():
+    tree = pylance_rewritten("SELECT id FROM docs WHERE lang = ? AND year >= ? ORDER BY distance(emb, ?) LIMIT 10")
+    (search,) = searches_in(tree).values()
+    assert search.filter is None and search.k > 10  # inside DuckDB: over-fetch
+    assert search.bound_filter == ("lang = ", "1", " AND year >= ", "2", "")
+    assert (search.bound_k, search.bound_nprobes) == (10, 50)
+    bound = search.bound(lambda name: {"1": "it's", "2": 2010}[name])
+    assert (bound.filter, bound.k, bound.nprobes, bound.bound_filter) == ("lang = 'it''s' AND year >= 2010", 10, 50, None)
+    assert search.bound(lambda name: None) is None  # NULL has no literal to compare with
+
+
+def test_a_literal_query_vector_carries_no_bound_search():
+    tree = pylance_rewritten("SELECT id FROM docs WHERE lang = ? ORDER BY distance(emb, [1, 2, 3, 4]) LIMIT 10")
+    (search,) = searches_in(tree).values()
+    assert search.bound_filter is None  # the search runs inside DuckDB, where the parameters are not known
