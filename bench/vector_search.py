@@ -98,6 +98,11 @@ def main() -> None:
         help="also run Lance direct and aidb vector_search(..., nprobes, refine_factor) with these search parameters",
     )
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="aidb-bench-") as folder:  # ~3 GB at 1M rows
+        compare(args, Path(folder))
+
+
+def compare(args: argparse.Namespace, work: Path) -> None:
     rows = args.rows or (100_000 if args.quick else 1_000_000)
     data = make_data(rows)
     norms = np.linalg.norm(data, axis=1)
@@ -107,7 +112,6 @@ def main() -> None:
     masks = {"100%": None, "10%": buckets < 10, "1%": buckets == 0, "0.1%": np.arange(rows) < rows // 1000}
     truth = {label: [exact_top_k(data, norms, q, m) for q in queries] for label, m in masks.items()}
 
-    work = Path(tempfile.mkdtemp(prefix="aidb-bench-"))
     parquet = work / "docs.parquet"
     ids = np.arange(rows)
     pq.write_table(pa.table({"id": ids, "bucket": buckets, "emb": pa.FixedSizeListArray.from_arrays(pa.array(data.ravel()), DIM)}), parquet)
