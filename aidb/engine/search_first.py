@@ -26,7 +26,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from aidb.errors import ProgrammingError
-from aidb.storage.lance_search import ANN_FUNCTION_PREFIX, DISTANCE_COLUMN, AnnSearch, OpenDatasets, run_search
+from aidb.storage.lance_search import ANN_FUNCTION_PREFIX, DISTANCE_COLUMN, AnnSearch, OpenDatasets, run_search, vector_parameter
 
 # Result column types whose values survive the trip through Python objects unchanged. Others (STRUCT, MAP,
 # TIMESTAMPTZ, INTERVAL, UUID, ...) keep the search inside DuckDB.
@@ -121,9 +121,9 @@ def _replace_searches(tree: exp.Expression) -> list[FirstSearch]:
     for call in list(tree.find_all(exp.Anonymous)):
         if not call.name.lower().startswith(ANN_FUNCTION_PREFIX):
             continue
-        vector = call.expressions[0].this if isinstance(call.expressions[0], exp.Cast) else call.expressions[0]
+        vector = vector_parameter(call.expressions[0])
         select = call.parent.parent if call.parent is not None else None  # (SELECT unnest(call, ...)), as search_call builds it
-        if not isinstance(vector, exp.Placeholder) or not isinstance(select, exp.Select) or not isinstance(select.parent, exp.Subquery):
+        if vector is None or not isinstance(select, exp.Select) or not isinstance(select.parent, exp.Subquery):
             continue
         if len(select.expressions) != 1 or select.args.get("from_") is not None:
             continue  # batch_vector_search: one search per query row, inside DuckDB

@@ -23,7 +23,7 @@ from aidb.sql.catalog_view import CatalogView
 from aidb.sql.dialect import declare_functions
 from aidb.sql.vector_plan import ANN_POSTFILTER, ANN_PREFILTER, EXACT, choose_plan, probes_for, pushable
 from aidb.sql.vector_table_functions import TABLE_FUNCTIONS, columns_read, rewrite_table_function
-from aidb.storage.lance_search import DISTANCE_COLUMN, AnnSearch, lance_filter, lance_filter_template, search_call, search_of
+from aidb.storage.lance_search import DISTANCE_COLUMN, AnnSearch, lance_filter, lance_filter_template, search_call, search_of, vector_parameter
 from aidb.storage.vector_tables import VectorIndexInfo, VectorTableInfo
 
 DISTANCE = "distance"
@@ -95,11 +95,12 @@ def plan_top_k(select: exp.Select, tables: dict[str, VectorTableInfo]) -> None:
         where = select.args.get("where")
         pushed = lance_filter(where) if plan.strategy == ANN_PREFILTER and where is not None else None
         search = search_of(info, index, _needed_columns(select, alias, info), plan.fetch_k, metric, options, pushed)
-        if plan.strategy == ANN_POSTFILTER and isinstance(_unwrapped(vector), exp.Placeholder):
+        query = _as_vector(vector, dimension)
+        if plan.strategy == ANN_POSTFILTER and vector_parameter(query) is not None:  # engine/search_first.py binds it
             search = _with_bound_filter(search, where, info, index, k, plan.selectivity)
             if search.bound_filter is not None:
                 select.add_comments(["once the parameters are bound, the filter runs inside Lance (search first)"])
-        rows = search_call(search, _as_vector(vector, dimension))
+        rows = search_call(search, query)
         rows.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
         source.replace(rows)
         return
@@ -129,10 +130,6 @@ def _with_bound_filter(
     if probes is None:
         return search  # too few matching rows per partition for a prefiltered IVF search: over-fetch
     return replace(search, bound_filter=lance_filter_template(where), bound_k=k, bound_nprobes=max(probes, search.nprobes or 0))
-
-
-def _unwrapped(vector: exp.Expression) -> exp.Expression:
-    return _unwrapped(vector.this) if isinstance(vector, exp.Cast) else vector
 
 
 def _needed_columns(select: exp.Select, alias: str, info: VectorTableInfo) -> tuple[str, ...]:

@@ -116,6 +116,13 @@ def search_call(search: AnnSearch, vector: exp.Expression) -> exp.Expression:
     return exp.Subquery(this=exp.select(exp.Anonymous(this="unnest", expressions=[call, depth])))
 
 
+def vector_parameter(vector: exp.Expression) -> exp.Placeholder | None:
+    """The statement parameter a search's query vector argument is (bare or cast to FLOAT[n]), else None."""
+    if isinstance(vector, exp.Cast):
+        vector = vector.this
+    return vector if isinstance(vector, exp.Placeholder) else None
+
+
 def searches_in(tree: exp.Expression) -> dict[str, AnnSearch]:
     """The pylance searches a rewritten statement calls, by function name (one search per name is enough)."""
     found = {}
