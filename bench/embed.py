@@ -14,27 +14,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 
 import numpy as np
 import pyarrow as pa
 
 import aidb
 from aidb.models.result_cache import RESULT_CACHE
+from bench.measure import Timer
 from bench.minhash import real_paragraphs
 
 BATCH_SIZE = 64
-
-
-class Timer:
-    """Wall seconds and CPU seconds of this process (all threads): CPU time stays meaningful on a busy machine."""
-
-    def __enter__(self) -> Timer:
-        self.wall, self.cpu = time.perf_counter(), time.process_time()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
 def run_raw(model, texts: list[str], batch_size: int = BATCH_SIZE) -> tuple[Timer, np.ndarray]:
@@ -50,7 +39,6 @@ def run_sql(con, clear_cache: bool = True, model: str | None = None) -> tuple[Ti
     with Timer() as timer:
         table = con.execute(f"SELECT {call} AS e FROM t ORDER BY id").arrow()
     return timer, np.stack(table.column("e").to_numpy(zero_copy_only=False))
-
 
 
 def load_texts(con, texts: list[str], model, sql_model: str | None = None) -> None:

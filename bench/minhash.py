@@ -14,13 +14,13 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
 import aidb
+from bench.measure import Timer
 
 NUM_PERM = 128
 NGRAM = 5
@@ -58,18 +58,6 @@ def python_shingles(text: str, ngram: int = NGRAM) -> list[str]:
     if len(words) < ngram:
         return [" ".join(words)] if words else []
     return [" ".join(words[i : i + ngram]) for i in range(len(words) - ngram + 1)]
-
-
-class Timer:
-    """Wall-clock and process CPU seconds (all threads) of a block; CPU time is the steadier figure on a busy host."""
-
-    def __enter__(self) -> Timer:
-        self._wall, self._cpu = time.perf_counter(), time.process_time()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.wall = time.perf_counter() - self._wall
-        self.cpu = time.process_time() - self._cpu
 
 
 def run_aidb(paragraphs: list[str]) -> tuple[Timer, pa.Table]:
