@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -68,6 +70,44 @@ def test_extended_statements_and_transactions(engine, db_path: Path) -> None:
 
 def test_inspector_lists_tables(engine) -> None:
     assert "docs" in sa.inspect(engine).get_table_names()
+
+
+def test_reflection_of_a_table_and_a_view(engine) -> None:
+    """What Superset and Metabase ask when they browse: names, columns, keys (duckdb_engine's pg_catalog queries fail)."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE langs (code VARCHAR PRIMARY KEY)")
+        connection.exec_driver_sql(
+            "CREATE TABLE tagged (id INTEGER PRIMARY KEY, lang VARCHAR REFERENCES langs (code), "
+            "emb FLOAT[3], price DECIMAL(10, 2), CHECK (id > 0))"
+        )
+        connection.exec_driver_sql("CREATE VIEW stats AS SELECT id, word_count(text) AS words FROM docs")
+    inspector = sa.inspect(engine)
+    assert inspector.get_table_names() == ["docs", "langs", "tagged"]  # not the catalog schema's tables
+    assert inspector.get_view_names() == ["stats"]
+    columns = {c["name"]: c for c in inspector.get_columns("tagged")}
+    assert list(columns) == ["id", "lang", "emb", "price"]
+    assert isinstance(columns["id"]["type"], sa.Integer) and columns["id"]["nullable"] is False
+    assert isinstance(columns["emb"]["type"], sa.ARRAY) and isinstance(columns["emb"]["type"].item_type, sa.Float)
+    assert (columns["price"]["type"].precision, columns["price"]["type"].scale) == (10, 2)
+    assert [(c["name"], type(c["type"])) for c in inspector.get_columns("stats")] == [("id", sa.BIGINT), ("words", sa.BIGINT)]
+    assert inspector.get_pk_constraint("tagged")["constrained_columns"] == ["id"]
+    assert [(f["constrained_columns"], f["referred_table"]) for f in inspector.get_foreign_keys("tagged")] == [(["lang"], "langs")]
+    view = sa.Table("stats", sa.MetaData(), autoload_with=engine)
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(view.c.words).order_by(view.c.id)).scalars().all() == [3, 3, 3, 3]
+    with pytest.raises(sa.exc.NoSuchTableError):
+        inspector.get_columns("no_such_table")
+
+
+def test_a_missing_extra_names_the_package_to_install() -> None:
+    code = (
+        "import sys; sys.modules['duckdb_engine'] = None\n"
+        "import aidb\n"
+        "try:\n    import aidb.sqlalchemy_dialect\n"
+        "except aidb.InterfaceError as error:\n    print(error)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert 'pip install "aidb[sqlalchemy]"' in result.stdout and "duckdb_engine" in result.stdout
 
 
 def test_url_options(tmp_path: Path) -> None:
