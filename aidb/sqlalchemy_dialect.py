@@ -136,9 +136,6 @@ class AidbDialect(DuckDBDialect):
             for name, data_type, nullable, default, comment in rows
         ]
 
-    def get_multi_columns(self, connection: Any, schema: str | None = None, filter_names: Any = None, **kw: Any):
-        return self._each_table(self.get_columns, connection, schema, filter_names)
-
     def get_pk_constraint(self, connection: Any, table_name: str, schema: str | None = None, **kw: Any) -> dict[str, Any]:
         rows = self._constraints(connection, "PRIMARY KEY", table_name, schema)
         return {"constrained_columns": list(rows[0][0]) if rows else [], "name": rows[0][1] if rows else None}
@@ -175,33 +172,8 @@ class AidbDialect(DuckDBDialect):
         ).fetchone()
         return {"text": row[0] if row else None}
 
-    def get_multi_pk_constraint(self, connection: Any, schema: str | None = None, filter_names: Any = None, **kw: Any):
-        return self._each_table(self.get_pk_constraint, connection, schema, filter_names)
-
-    def get_multi_foreign_keys(self, connection: Any, schema: str | None = None, filter_names: Any = None, **kw: Any):
-        return self._each_table(self.get_foreign_keys, connection, schema, filter_names)
-
-    def get_multi_unique_constraints(self, connection: Any, schema: str | None = None, filter_names: Any = None, **kw: Any):
-        return self._each_table(self.get_unique_constraints, connection, schema, filter_names)
-
-    def get_multi_check_constraints(self, connection: Any, schema: str | None = None, filter_names: Any = None, **kw: Any):
-        return self._each_table(self.get_check_constraints, connection, schema, filter_names)
-
-    def get_multi_indexes(self, connection: Any, schema: str | None = None, filter_names: Any = None, **kw: Any):
-        return self._each_table(self.get_indexes, connection, schema, filter_names)
-
-    def get_multi_table_comment(self, connection: Any, schema: str | None = None, filter_names: Any = None, **kw: Any):
-        return self._each_table(self.get_table_comment, connection, schema, filter_names)
-
     def get_table_options(self, connection: Any, table_name: str, schema: str | None = None, **kw: Any) -> dict[str, Any]:
         return {}
-
-    def get_multi_table_options(self, connection: Any, schema: str | None = None, filter_names: Any = None, **kw: Any):
-        return self._each_table(self.get_table_options, connection, schema, filter_names)
-
-    def _each_table(self, reflect: Any, connection: Any, schema: str | None, filter_names: Any) -> list[tuple[Any, Any]]:
-        names = filter_names or [*self.get_table_names(connection, schema), *self.get_view_names(connection, schema)]
-        return [((schema, name), reflect(connection, name, schema)) for name in names]
 
     def _constraints(self, connection: Any, kind: str, table_name: str, schema: str | None) -> list[tuple[Any, ...]]:
         return connection.execute(
@@ -225,3 +197,17 @@ class AidbDialect(DuckDBDialect):
             return sqltypes.Numeric(int(decimal[1]), int(decimal[2]))
         known = self.ischema_names.get(data_type.lower())
         return known() if known is not None else sqltypes.NullType()
+
+
+def _for_each_table(reflect_one: str) -> Any:
+    """A get_multi_<x> reflection that calls get_<x> per table (PostgreSQL's versions query pg_catalog)."""
+
+    def reflect_many(self: AidbDialect, connection: Any, schema: str | None = None, filter_names: Any = None, **kw: Any):
+        names = filter_names or [*self.get_table_names(connection, schema), *self.get_view_names(connection, schema)]
+        return [((schema, name), getattr(self, reflect_one)(connection, name, schema)) for name in names]
+
+    return reflect_many
+
+
+for _kind in ("columns", "pk_constraint", "foreign_keys", "unique_constraints", "check_constraints", "indexes", "table_comment", "table_options"):
+    setattr(AidbDialect, f"get_multi_{_kind}", _for_each_table(f"get_{_kind}"))
