@@ -27,12 +27,13 @@ from aidb.sql.frontend import ParsedStatement, parse_script, plan_statement
 from aidb.sql.model_arguments import runs_on_one_thread
 from aidb.sql.lineage import lineage_of
 from aidb.sql.provenance import model_columns
+from aidb.sql.rewrite_persisted_macros import MACRO_SCHEMA
 from aidb.storage.catalog import ModelRecord, read_models, record_run
 from aidb.storage.column_provenance import record_column_provenance
 from aidb.storage.extensions import load_extension
 from aidb.storage.lance_search import OpenDatasets, register_search_function, searches_in
 from aidb.storage.layout import DatabaseLayout, layout_for
-from aidb.storage.macros import load_macros, macro_docs
+from aidb.storage.macros import load_macros, macro_docs, persist_macros
 from aidb.storage.model_files import model_files_dir
 from aidb.storage.migrations import discover_migrations, migrate
 from aidb.storage.resources import resource_dir
@@ -82,6 +83,8 @@ class Session:
             migrate(self.duck, discover_migrations(resource_dir("migrations")), read_only)
             open_lance_tables(self)
             load_macros(self.duck)
+            if not read_only:
+                persist_macros(self.duck, MACRO_SCHEMA)  # stored views name these copies (stock DuckDB reads them)
             functions = load_function_modules()
             declare_functions(functions)
             register_functions(self.duck, SessionFunctionContext(self), self.errors)
@@ -129,7 +132,7 @@ class Session:
         docs = macro_docs()
         rows = self.duck.execute(
             "SELECT function_name, parameters, function_type FROM duckdb_functions() "
-            "WHERE function_type IN ('macro', 'table_macro') AND list_contains(?, function_name)",
+            "WHERE function_type IN ('macro', 'table_macro') AND database_name = 'temp' AND list_contains(?, function_name)",
             [list(docs)],
         ).fetchall()
         for name, parameters, function_type in rows:

@@ -14,6 +14,7 @@ from aidb.sql.dialect import AIDB
 from aidb.sql.rewrite_catalog_functions import rewrite_catalog_functions
 from aidb.sql.rewrite_embedding_type import rewrite_embedding_type
 from aidb.sql.rewrite_function_arguments import rewrite_function_arguments
+from aidb.sql.rewrite_persisted_macros import rewrite_persisted_macros
 from aidb.sql.rewrite_vector_search import rewrite_vector_search
 from aidb.sql.rewrite_vector_tables import rewrite_vector_tables
 
@@ -25,6 +26,7 @@ PASSES: list[tuple[str, Pass]] = [
     ("embedding_type", rewrite_embedding_type),
     ("vector_search", rewrite_vector_search),
     ("vector_tables", rewrite_vector_tables),
+    ("persisted_macros", rewrite_persisted_macros),
 ]
 
 

@@ -103,7 +103,27 @@ def test_lance_tables_through_the_lance_extension(written_db: Path) -> None:
     assert attached["vecs"] == expected and scanned["vecs"] == expected
 
 
-@pytest.mark.xfail(strict=True, reason="aidb's SQL macros are TEMP: a view calling them needs aidb (see docs/bi.md)")
-def test_views_calling_aidb_functions(written_db: Path) -> None:
-    answers = read_with_plain_duckdb(written_db, {"counted": "SELECT words FROM counted ORDER BY id"})
+def test_views_calling_aidb_macros_open_in_plain_duckdb(written_db: Path) -> None:
+    answers = read_with_plain_duckdb(
+        written_db,
+        {
+            "counted": "SELECT words FROM counted ORDER BY id",
+            "stored": "SELECT sql FROM duckdb_views() WHERE view_name = 'counted'",
+            "nested": "SELECT aidb_fn.symbol_word_ratio('a # b ...')",  # a macro calling another persisted one
+        },
+    )
     assert answers["counted"] == [["3"]] * 4
+    assert "aidb_fn.word_count(" in answers["stored"][0][0]
+    assert answers["nested"] == [["0.5"]]
+
+
+def test_persisted_macros_leave_user_macros_alone_and_are_written_once(tmp_path: Path) -> None:
+    path = tmp_path / "own.aidb"
+    with aidb.connect(str(path)) as con:
+        con.execute("CREATE MACRO word_count(t) AS 42")  # the user's own macro, in main
+        con.execute("CREATE VIEW mine AS SELECT main.word_count('a b') AS n")
+    stamp_before = path.stat().st_mtime_ns
+    aidb.connect(str(path)).close()  # an unchanged database is not rewritten on open
+    assert path.stat().st_mtime_ns == stamp_before
+    answers = read_with_plain_duckdb(path, {"mine": "SELECT n FROM mine", "ours": "SELECT aidb_fn.word_count('a b c')"})
+    assert answers == {"mine": [["42"]], "ours": [["3"]]}
