@@ -21,7 +21,7 @@ import pyarrow as pa
 import aidb
 from aidb.models.result_cache import RESULT_CACHE
 from bench.measure import Timer
-from bench.minhash import real_paragraphs
+from bench.corpus import docstring_paragraphs as real_paragraphs
 
 BATCH_SIZE = 64
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from bench.embed import Timer, alternate_runs, load_texts, minilm_and_connection, parse_args, run_raw
-from bench.minhash import real_paragraphs
+from bench.corpus import docstring_paragraphs as real_paragraphs
 
 
 def short_texts(n: int) -> list[str]:
