@@ -173,7 +173,9 @@ class FastTextClassifier:
         # multilinePredict directly: fasttext 0.9.2's predict() wrapper breaks on NumPy 2 (np.array(copy=False)),
         # and under NumPy 2 only the top label's probability comes back intact, so ask for k=1 and take the
         # complement when the top label is the negative one (two classes, softmax: they sum to 1).
-        labels, probabilities = self._model.f.multilinePredict([_one_line(t) for t in texts], 1, 0.0, "strict")
+        # Each line ends with "\n" as predict() writes it: fastText reads that as the end-of-sentence token
+        # </s>, which ends every training example too (without it, probabilities on unseen text move by up to 0.4).
+        labels, probabilities = self._model.f.multilinePredict([_one_line(t) + "\n" for t in texts], 1, 0.0, "strict")
         out = np.empty(len(texts))
         for row, (names, probs) in enumerate(zip(labels, probabilities)):
             top = float(probs[0])

@@ -61,3 +61,19 @@ def test_missing_fasttext_package_names_what_to_install(cur, monkeypatch):
 def test_classifiers_are_trained_not_loaded_from_a_path(cur, tmp_path):
     with pytest.raises(NotSupportedError, match="CREATE CLASSIFIER name FROM \\(SELECT text, label"):
         cur.execute(f"CREATE MODEL q TYPE classifier FROM '{tmp_path}'")
+
+
+def test_fasttext_probabilities_are_fasttexts_own_predict(cur):
+    """classify() gives what fastText's documented predict() gives for the same model file (end-of-line token included)."""
+    import fasttext
+    import numpy as np
+
+    cur.execute("CREATE CLASSIFIER q FROM (SELECT text, kind AS label FROM corpus) USING 'fasttext'")
+    path, _ = _model(cur, "q")
+    texts = [text for text, _ in labelled_rows(30, seed=7)] + ["Short, unseen words: zebra quantum marmalade.", "a\nb  c"]
+    cur.execute("SELECT classify(text, 'q') FROM (SELECT unnest(?) AS text, generate_subscripts(?, 1) AS i) ORDER BY i", [texts, texts])
+    ours = np.array([row[0] for row in cur.fetchall()])
+    labels, probabilities = fasttext.load_model(str(path)).predict([" ".join(t.split()) for t in texts], k=1)
+    top = np.array([float(p[0]) for p in probabilities])
+    theirs = np.where([names[0] == "__label__1" for names in labels], top, 1.0 - top)
+    np.testing.assert_allclose(ours, theirs, atol=1e-9)
