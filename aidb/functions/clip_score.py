@@ -60,8 +60,8 @@ def _clip_model(ctx: FunctionContext, name: str | None):
         ) from error
 
 
-def open_image(value: str | bytes, row: int) -> Image.Image:
-    """A decoded image from a file path (str) or encoded bytes; DataError naming the row and the problem."""
+def open_image(value: str | bytes, row: int, function: str = "clip_score") -> Image.Image:
+    """A decoded image from a file path (str) or encoded bytes; DataError naming `function`, the row and the problem."""
     from PIL import Image, UnidentifiedImageError
 
     if isinstance(value, str):
@@ -70,18 +70,18 @@ def open_image(value: str | bytes, row: int) -> Image.Image:
                 image.load()
                 return image
         except FileNotFoundError:
-            raise DataError(f"clip_score(): image file {value!r} (row {row + 1} of the chunk) does not exist") from None
+            raise DataError(f"{function}(): image file {value!r} (row {row + 1} of the chunk) does not exist") from None
         except (OSError, UnidentifiedImageError) as error:
-            raise DataError(f"clip_score(): cannot read image file {value!r} (row {row + 1} of the chunk): {error}") from error
+            raise DataError(f"{function}(): cannot read image file {value!r} (row {row + 1} of the chunk): {error}") from error
     try:
         with Image.open(io.BytesIO(value)) as image:
             image.load()
             return image
     except UnidentifiedImageError as error:
-        raise _bad_blob(value, row, "not in an image format Pillow can read (PNG, JPEG, GIF, WebP, ...)") from error
+        raise _bad_blob(value, row, "not in an image format Pillow can read (PNG, JPEG, GIF, WebP, ...)", function) from error
     except OSError as error:  # a known format, but truncated or corrupt
-        raise _bad_blob(value, row, f"a damaged image: {error}") from error
+        raise _bad_blob(value, row, f"a damaged image: {error}", function) from error
 
 
-def _bad_blob(value: bytes, row: int, problem: str) -> DataError:
-    return DataError(f"clip_score(): the BLOB in row {row + 1} of the chunk ({len(value)} bytes, starting {value[:8]!r}) is {problem}")
+def _bad_blob(value: bytes, row: int, problem: str, function: str) -> DataError:
+    return DataError(f"{function}(): the BLOB in row {row + 1} of the chunk ({len(value)} bytes, starting {value[:8]!r}) is {problem}")

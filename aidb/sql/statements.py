@@ -10,7 +10,7 @@ class AidbStatement(exp.Expression):
 
 
 class CreateModel(AidbStatement):
-    # kind: embedding | language | clip | classifier; source: a string literal or a query;
+    # kind: embedding | language | clip | classifier | tokenizer; source: a string literal or a query;
     # using: trainer for classifiers; options: list of exp.Property
     arg_types = {"this": True, "kind": True, "source": True, "options": False, "using": False, "replace": False, "exists": False}
 
