@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from aidb.engine.lance_staging import write_staged
 from aidb.errors import ProgrammingError
 from aidb.sql.frontend import ParsedStatement, plan_statement
+from aidb.storage.lance_commits import apply_pending_commits
 from aidb.storage.lance_tables import LANCE_CATALOG, attach_lance_folder, forget_lance_table, reattach_lance_folder, reconcile, record_lance_table
 
 if TYPE_CHECKING:
@@ -37,6 +39,7 @@ def open_lance_tables(session: Session) -> None:
         return
     attach_lance_folder(session.duck, folder, session.read_only)
     if not session.read_only:
+        apply_pending_commits(session.duck, folder, recovering=True)  # a commit a crash interrupted: roll forward
         reconcile(session.duck, folder)
 
 
@@ -47,16 +50,36 @@ def run_lance_statement(session: Session, statement: ParsedStatement, parameters
         return _create_lance_table(session, tree, parameters)
     if isinstance(tree, (exp.Create, exp.Drop, exp.Insert, exp.Update, exp.Delete)):
         name = _target_name(tree)
+        staged = session.lance_staging.get(name)
         info = session.catalog().vector_tables.get(name.lower()) if name else None
-        if info is None or not info.is_lance:
+        if info is None or not (info.is_lance or staged is not None):
             return None
         if session.read_only:
             raise ProgrammingError(f"cannot change the Lance table {info.name}: the database is open read-only")
         if isinstance(tree, exp.Drop) and (tree.args.get("kind") or "").upper() == "TABLE":
             return _drop_lance_table(session, info.name)
+        if isinstance(tree, exp.Insert) and not session.in_transaction and not tree.args.get("returning"):
+            return _write_lance_table(session, statement, parameters)  # autocommit: one Lance commit, as fast as before
         if isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):
-            return _write_lance_table(session, statement, parameters)
+            return _write_in_transaction(session, statement, parameters, info.name)
     return None
+
+
+def _write_in_transaction(session: Session, statement: ParsedStatement, parameters: object, name: str) -> Outcome:
+    """Stage the write in the open transaction; in autocommit mode, in one of its own, committed at once."""
+    if session.in_transaction:
+        return write_staged(session, statement, parameters, name)
+    session.begin()
+    outcome = write_staged(session, statement, parameters, name)
+    returned = session.duck.to_arrow_table() if outcome.has_rows else None  # COMMIT replaces the pending result
+    session.commit()
+    if returned is not None:
+        session.duck.register(_RETURNED_ROWS, returned)
+        session.duck.execute(f"SELECT * FROM {_RETURNED_ROWS}")
+    return outcome
+
+
+_RETURNED_ROWS = "aidb_returned_rows"
 
 
 def _create_lance_table(session: Session, tree: exp.Create, parameters: object) -> Outcome:
@@ -75,7 +98,7 @@ def _create_lance_table(session: Session, tree: exp.Create, parameters: object) 
     ).fetchone()
     if exists:
         raise ProgrammingError(f"cannot create Lance table {name!r}: a DuckDB table of that name exists; drop it or pick another name")
-    _leave_transaction(session, f"CREATE TABLE {name} ... WITH (storage = 'lance')")
+    leave_transaction(session, f"CREATE TABLE {name} ... WITH (storage = 'lance')")
     attach_lance_folder(session.duck, lance_folder(session))
     node = tree.copy()
     properties = node.args.get("properties")
@@ -98,7 +121,7 @@ def _create_lance_table(session: Session, tree: exp.Create, parameters: object) 
 def _drop_lance_table(session: Session, name: str) -> Outcome:
     from aidb.engine.session import NO_ROWS
 
-    _leave_transaction(session, f"DROP TABLE {name}")
+    leave_transaction(session, f"DROP TABLE {name}")
     session.duck.execute(f"DROP TABLE {LANCE_CATALOG}.main.{exp.to_identifier(name).sql(dialect='duckdb')}")
     forget_lance_table(session.duck, name)
     session.invalidate_catalog()
@@ -114,7 +137,8 @@ def _write_lance_table(session: Session, statement: ParsedStatement, parameters:
     return outcome
 
 
-def _leave_transaction(session: Session, what: str) -> None:
+def leave_transaction(session: Session, what: str) -> None:
+    """Commit the implicit transaction before a statement Lance commits by itself; refuse inside an explicit one."""
     if not session.in_transaction:
         return
     if session.autocommit:

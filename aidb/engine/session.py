@@ -14,6 +14,7 @@ import duckdb
 from sqlglot import exp
 
 from aidb import __version__
+from aidb.engine.lance_staging import LanceStaging
 from aidb.engine.lance_statements import lance_folder, open_lance_tables, run_lance_statement
 from aidb.engine.plan_cache import CachedPlan, LruCache
 from aidb.engine.progress import Progress
@@ -31,6 +32,7 @@ from aidb.sql.rewrite_persisted_macros import MACRO_SCHEMA
 from aidb.storage.catalog import ModelRecord, read_models, record_run
 from aidb.storage.column_provenance import record_column_provenance
 from aidb.storage.extensions import load_extension
+from aidb.storage.lance_commits import apply_pending_commits
 from aidb.storage.lance_search import OpenDatasets, register_search_function, searches_in
 from aidb.storage.layout import DatabaseLayout, layout_for
 from aidb.storage.macros import load_macros, macro_docs, persist_macros
@@ -75,6 +77,7 @@ class Session:
         self._saved_threads: int | None = None  # DuckDB's threads setting while one-thread statements run
         self._search_functions: set[str] = set()  # pylance search functions registered on self.duck
         self.lance_datasets = OpenDatasets()  # Lance datasets open for ANN search, with their index caches
+        self.lance_staging = LanceStaging()  # Lance writes of the open transaction, published at commit
         self.errors = ErrorSlot()
         self.duck = _open_duckdb(self.layout, read_only)
         try:
@@ -105,7 +108,7 @@ class Session:
                 functions=self._function_infos(),
                 models={m.name: m for m in read_models(self.duck)},
                 builtin_models=dict(BUILTIN_DEFAULTS),
-                vector_tables=read_vector_tables(self.duck, lance_folder(self)),
+                vector_tables=self.lance_staging.shadow(read_vector_tables(self.duck, lance_folder(self))),
             )
         return self._catalog
 
@@ -304,6 +307,7 @@ class Session:
 
     def _fail(self, error: Error) -> Error:
         """Undo what the failed statement's transaction did and return the error to raise."""
+        self.lance_staging.discard()
         if self.in_transaction:
             try:
                 self.duck.execute("ROLLBACK")
@@ -325,16 +329,41 @@ class Session:
             if self.autocommit:
                 raise ProgrammingError("a transaction is already open; COMMIT or ROLLBACK it first")
             return NO_ROWS  # PEP 249 mode already opened one implicitly
-        self._duck_execute("BEGIN TRANSACTION")
-        self.in_transaction = True
+        self.begin()
         return NO_ROWS
 
+    def begin(self) -> None:
+        self._duck_execute("BEGIN TRANSACTION")
+        self.in_transaction = True
+
     def commit(self) -> None:
-        if self.in_transaction:
+        """Commit DuckDB and the Lance writes staged in the transaction together (engine/lance_staging.py)."""
+        if not self.in_transaction:
+            return
+        try:
+            commits = self.lance_staging.prepare_commit(self.duck, lance_folder(self)) if self.lance_staging else []
             self._duck_execute("COMMIT")
-            self.in_transaction = False
+        except BaseException:
+            self.lance_staging.discard()
+            if self.in_transaction:
+                with contextlib.suppress(duckdb.Error):
+                    self.duck.execute("ROLLBACK")
+                self.in_transaction = False
+                self.invalidate_catalog()
+            raise
+        self.in_transaction = False
+        if commits:
+            self.invalidate_catalog()
+            try:
+                apply_pending_commits(self.duck, lance_folder(self), recovering=False)
+            except (Error, duckdb.Error, OSError) as error:
+                raise OperationalError(
+                    f"the transaction committed, but applying its Lance changes failed ({error}); "
+                    "they are applied when the database is next opened"
+                ) from error
 
     def rollback(self) -> None:
+        self.lance_staging.discard()
         if self.in_transaction:
             self._duck_execute("ROLLBACK")
             self.in_transaction = False

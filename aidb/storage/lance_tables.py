@@ -9,6 +9,7 @@ disagreeing, and the dataset is the truth).
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,9 +83,19 @@ def attach_lance_folder(con: duckdb.DuckDBPyConnection, folder: Path, read_only:
 
 
 def reattach_lance_folder(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
-    """Attach again so DuckDB sees a dataset created after its table list was read (the extension caches it)."""
+    """Attach again so `con` sees datasets created, and versions committed, since it last read them.
+
+    The extension caches each dataset a connection has read, keyed by its path, and refreshes an entry only
+    after a write through that connection (lance-format/lance-duckdb#224; DETACH does not clear it). The folder
+    is attached again under a spelling of its path this connection has not used (`folder/./`, `folder//./`,
+    ...: the same folder), so the next read opens each dataset anew.
+    """
+    spelling = str(folder) + "".join("/." if bit == "0" else "//." for bit in bin(next(_ATTACH_SPELLINGS))[2:])
     con.execute(f"DETACH DATABASE IF EXISTS {LANCE_CATALOG}")
-    attach_lance_folder(con, folder)
+    con.execute(f"ATTACH '{_quote(spelling)}' AS {LANCE_CATALOG} (TYPE LANCE)")
+
+
+_ATTACH_SPELLINGS = itertools.count(1)  # process-wide, so no connection ever reuses a spelling
 
 
 def read_lance_tables(con: duckdb.DuckDBPyConnection) -> list[LanceTableRecord]:
