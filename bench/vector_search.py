@@ -3,10 +3,12 @@
 "Lance called directly" is measured twice on aidb's own dataset and index: pylance (`to_table(nearest=...)` on a
 dataset held open, what aidb runs inside its search function) and the DuckDB extension's `lance_vector_search`.
 
-    python bench/vector_search.py --quick      # 100k x 384
-    python bench/vector_search.py              # 1M x 384
+    python -m bench.vector_search --quick      # 100k x 384
+    python -m bench.vector_search              # 1M x 384
 
-Prints queries/s and recall@10 (against exact numpy search) at 100%, 10%, 1% and 0.1% filter selectivity.
+Prints queries/s and recall@10 (against exact numpy search) of every system at 100%, 10%, 1% and 0.1% filter
+selectivity. All systems are timed query by query in turn, the order rotating, so the machine's load hits them alike;
+the query vector is bound as a parameter wherever the system accepts one. Figures go to bench/results/vector_search.json.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import pyarrow.parquet as pq
 
 import aidb
 from aidb.storage.extensions import load_extension
+from bench.measure import write_results
 
 DIM, K = 384, 10
 FILTERS = {"100%": "", "10%": "WHERE bucket < 10", "1%": "WHERE bucket = 0", "0.1%": "WHERE id < {n}"}  # bucket = id % 100
@@ -50,19 +53,6 @@ def exact_top_k(data: np.ndarray, norms: np.ndarray, query: np.ndarray, mask: np
 
 def literal(query: np.ndarray) -> str:
     return "[" + ",".join(f"{v:.6f}" for v in query) + f"]::FLOAT[{DIM}]"
-
-
-def run(name: str, execute, queries: list[np.ndarray], truth: list[set[int]]) -> tuple[float, float, float]:
-    execute(queries[0])  # warm caches
-    recalls, started, short = [], time.perf_counter(), 0
-    for query, expected in zip(queries, truth):
-        ids = execute(query)
-        short += len(ids) < K
-        recalls.append(len(set(ids) & expected) / K)
-    elapsed = time.perf_counter() - started
-    qps = len(queries) / elapsed
-    print(f"  {name:<34} {qps:9.1f} q/s   recall@10 {np.mean(recalls):.3f}   short results {short}")
-    return qps, float(np.mean(recalls)), short
 
 
 def run_alternating(systems: list[tuple[str, str, object]], queries: list[np.ndarray], truth: list[set[int]]) -> dict:
@@ -152,24 +142,19 @@ def compare(args: argparse.Namespace, work: Path) -> None:
         where = where.format(n=rows // 1000)
         print(f"\nselectivity {label}")
         exact_sql = "SELECT id FROM docs {w} ORDER BY array_cosine_distance(emb, ?::FLOAT[384]) LIMIT 10"
-        brute_queries = queries[: max(3, len(queries) // 4)]
-        results[label, "brute"] = run(
-            "DuckDB brute force", lambda q: [r[0] for r in duck.execute(exact_sql.format(w=where), [q.tolist()]).fetchall()],
-            brute_queries, truth[label][: len(brute_queries)],
-        )
+        systems = [("brute", "DuckDB brute force", lambda q: [r[0] for r in duck.execute(exact_sql.format(w=where), [q.tolist()]).fetchall()])]
         if vss is not None:
-            results[label, "vss"] = run(
+            systems.append((
                 # a literal: VSS's index scan only replaces ORDER BY distance-to-a-constant LIMIT k
-                "DuckDB VSS HNSW", lambda q: [r[0] for r in vss.execute(exact_sql.replace("?::FLOAT[384]", literal(q)).format(w=where)).fetchall()],
-                queries, truth[label],
-            )
+                "vss", "DuckDB VSS HNSW", lambda q: [r[0] for r in vss.execute(exact_sql.replace("?::FLOAT[384]", literal(q)).format(w=where)).fetchall()],
+            ))
         direct_sql = (
             "SELECT id FROM lance_vector_search('{p}', 'emb', ?::FLOAT[384], k := 10, prefilter := true, nprobs := {n}, refine_factor := {r}) {w} "
             "ORDER BY _distance LIMIT 10"
         )
         aidb_sql = "SELECT id, distance(emb, ?) AS d FROM docs {w} ORDER BY d LIMIT 10"
         # the query vector is bound as a parameter: a 384-number literal costs more to parse than to search
-        systems = [
+        systems += [
             ("lance", "Lance direct (lance_vector_search)",
              lambda q: [r[0] for r in lance_direct.execute(direct_sql.format(p=dataset, n=search["nprobes"], r=search["refine_factor"], w=where), [q.tolist()]).fetchall()]),
             ("aidb", "aidb distance() ORDER BY LIMIT", lambda q: [r[0] for r in cur.execute(aidb_sql.format(w=where), [q.tolist()]).fetchall()]),
@@ -218,6 +203,10 @@ def compare(args: argparse.Namespace, work: Path) -> None:
                 f"aidb/pylance {t[0] / results[label, 'pylance_tuned'][0]:5.2f}x   recall {t[1]:.3f}"
             )
     con.close()
+    write_results("vector_search", {
+        "rows": rows, "queries": args.queries, "index": args.index, "index_options": search,
+        "systems": {f"{label} {key}": {"queries_per_s": round(v[0], 2), "recall_at_10": round(v[1], 4), "short_results": v[2]} for (label, key), v in results.items()},
+    })
 
 
 if __name__ == "__main__":
