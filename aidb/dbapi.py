@@ -8,8 +8,10 @@ stay readable.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import duckdb
@@ -74,6 +76,16 @@ class Connection:
     def executemany(self, operation: str, seq_of_parameters: Iterable[Sequence[Any]]) -> Cursor:
         return self.cursor().executemany(operation, seq_of_parameters)
 
+    def register(self, view_name: str, python_object: Any) -> Connection:
+        """Read a pandas or polars DataFrame or a pyarrow Table/RecordBatch/RecordBatchReader/Dataset as the view
+        `view_name` until `unregister(view_name)` (as DuckDB's `register`); rows are read when a statement runs."""
+        self.session.python_objects.register(view_name, python_object)
+        return self
+
+    def unregister(self, view_name: str) -> Connection:
+        self.session.python_objects.unregister(view_name)
+        return self
+
     def commit(self) -> None:
         self._release_stream()
         self.session.commit()
@@ -133,7 +145,7 @@ class Cursor:
         session = self.connection.session
         self.connection._claim(self)
         self._source, self.description, self.rowcount = None, None, -1
-        outcome = session.execute(operation, parameters)
+        outcome = session.execute(operation, parameters, frame=_caller_frame())
         if outcome.has_rows:
             self._source = session.duck
             self.description = tuple(describe_column(name, str(type_code)) for name, type_code, *_ in session.duck.description)
@@ -182,6 +194,30 @@ class Cursor:
         """The remaining rows as a pandas DataFrame."""
         return self._rows().fetchdf()
 
+    fetchdf = df
+
+    def fetch_arrow_table(self):
+        """The remaining rows as a pyarrow.Table (DuckDB's name for `arrow()`)."""
+        return self._rows().to_arrow_table()
+
+    def fetchnumpy(self) -> dict[str, Any]:
+        """The remaining rows as {column: numpy array} (masked arrays where a column has NULLs), as DuckDB gives them."""
+        return self._rows().fetchnumpy()
+
+    def fetch_record_batch(self, rows_per_batch: int = 1_000_000):
+        """A pyarrow.RecordBatchReader streaming the remaining rows; read it before the connection runs another statement."""
+        reader = self._rows().to_arrow_reader(rows_per_batch)
+        self._source = _EXHAUSTED  # the reader owns the rest of the rows
+        return reader
+
+    def pl(self):
+        """The remaining rows as a polars DataFrame (needs polars: pip install polars)."""
+        try:
+            import polars  # noqa: F401 - only to say what is missing
+        except ImportError as error:
+            raise InterfaceError("cursor.pl() needs polars, which is not installed: pip install polars") from error
+        return self._rows().pl()
+
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         while (row := self.fetchone()) is not None:
             yield row
@@ -228,6 +264,14 @@ class Cursor:
         self._source = private
 
 
+def _caller_frame() -> FrameType:
+    """The frame that called into this module (Connection.execute -> Cursor.execute): where `FROM df` finds df."""
+    frame = sys._getframe(1)
+    while frame.f_back is not None and frame.f_code.co_filename == __file__:
+        frame = frame.f_back
+    return frame
+
+
 class _ExhaustedResult:
     """A result whose rows were all read before it was detached."""
 
@@ -244,6 +288,15 @@ class _ExhaustedResult:
         return None
 
     def fetchdf(self) -> None:
+        return None
+
+    def fetchnumpy(self) -> dict[str, Any]:
+        return {}
+
+    def to_arrow_reader(self, rows_per_batch: int) -> None:
+        return None
+
+    def pl(self) -> None:
         return None
 
 

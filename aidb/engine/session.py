@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import duckdb
@@ -18,6 +19,7 @@ from aidb.engine.lance_staging import LanceStaging
 from aidb.engine.lance_statements import lance_folder, open_lance_tables, run_lance_statement
 from aidb.engine.plan_cache import CachedPlan, LruCache
 from aidb.engine.progress import Progress
+from aidb.engine.python_scans import PythonObjects
 from aidb.engine.search_first import search_first_plan
 from aidb.errors import Error, InternalError, OperationalError, ProgrammingError, did_you_mean, translate_duckdb_error
 from aidb.functions.registry import ErrorSlot, load_function_modules, register_functions
@@ -80,6 +82,7 @@ class Session:
         self.lance_staging = LanceStaging()  # Lance writes of the open transaction, published at commit
         self.errors = ErrorSlot()
         self.duck = _open_duckdb(self.layout, read_only)
+        self.python_objects = PythonObjects(self.duck)  # pandas/Arrow/polars objects read as tables
         try:
             # The lance extension loads when the database has Lance tables (open_lance_tables) or a
             # statement uses it (_execute_sql): loading costs ~0.6 s, too much for every connect.
@@ -154,8 +157,11 @@ class Session:
 
     # -- statements ------------------------------------------------------------------------------
 
-    def execute(self, sql: str, parameters: Any = None) -> Outcome:
-        """Run every statement of `sql`; the result of the last one stays on `self.duck` to be fetched."""
+    def execute(self, sql: str, parameters: Any = None, frame: FrameType | None = None) -> Outcome:
+        """Run every statement of `sql`; the result of the last one stays on `self.duck` to be fetched.
+
+        `frame` is the caller's: its pandas, Arrow and polars variables can be read as tables (`FROM df`).
+        """
         if not isinstance(sql, str):
             raise ProgrammingError(f"a statement must be a str, not {type(sql).__name__}")
         statements = self._parse(sql)
@@ -165,6 +171,7 @@ class Session:
             )
         outcome = NO_ROWS
         for statement in statements:
+            self.python_objects.scan_for(statement.text, statement.tree, frame, lambda: self.catalog().vector_tables)
             outcome = self._execute_one(statement, parameters)
         return outcome
 
@@ -314,6 +321,7 @@ class Session:
             except duckdb.Error:
                 pass  # DuckDB may already have ended the aborted transaction
             self.in_transaction = False
+            self.python_objects.restore()
             if error.args and "transaction was rolled back" not in str(error.args[0]):
                 error.args = (f"{error.args[0]}\n(the open transaction was rolled back)", *error.args[1:])
         self.invalidate_catalog()
@@ -367,6 +375,7 @@ class Session:
         if self.in_transaction:
             self._duck_execute("ROLLBACK")
             self.in_transaction = False
+            self.python_objects.restore()
             self.invalidate_catalog()
 
     def _duck_execute(self, sql: str) -> None:

@@ -277,3 +277,20 @@ def test_type_objects_compare_with_type_names() -> None:
     assert aidb.BINARY == "BLOB" and aidb.BINARY != "VARCHAR"
     assert aidb.ROWID != "BIGINT"
     assert aidb.NUMBER != "FLOAT[384]"  # an array of numbers is not a number
+
+
+# -- DuckDB's fetch methods beside PEP 249's ----------------------------------------------------
+
+
+def test_duckdb_style_fetch_methods(con, monkeypatch) -> None:
+    query = "SELECT range AS n, CASE WHEN range = 1 THEN NULL ELSE 'x' || range END AS s FROM range(3)"
+    numpy = con.execute(query).fetchnumpy()
+    assert numpy["n"].tolist() == [0, 1, 2] and numpy["s"].tolist() == ["x0", None, "x2"]
+    assert con.execute(query).fetch_arrow_table().column("s").to_pylist() == ["x0", None, "x2"]
+    reader = con.execute(query).fetch_record_batch(2)
+    assert [batch.num_rows for batch in reader] == [2, 1]
+    assert con.execute(query).pl()["n"].to_list() == [0, 1, 2]
+    assert con.execute(query).fetchdf()["n"].tolist() == [0, 1, 2]
+    monkeypatch.setitem(__import__("sys").modules, "polars", None)
+    with pytest.raises(aidb.InterfaceError, match="pip install polars"):
+        con.execute(query).pl()
