@@ -15,6 +15,9 @@ MODES = ("table", "csv", "json", "markdown")
 # Like the DuckDB CLI: show the head and tail of a long result, and clip wide cells.
 MAX_ROWS = 40
 MAX_CELL_WIDTH = 40
+# The last column pushes no other column aside, so it keeps whole lines of prose (SHOW AIDB FUNCTIONS' doc
+# lines); the rich table folds it to the terminal's width.
+MAX_LAST_CELL_WIDTH = 240
 
 
 @dataclass
@@ -83,6 +86,10 @@ def cell_text(value: Any, width: int | None = MAX_CELL_WIDTH) -> str:
     return text
 
 
+def _cells(row: tuple[Any, ...]) -> list[str]:
+    return [cell_text(v, MAX_LAST_CELL_WIDTH if i == len(row) - 1 else MAX_CELL_WIDTH) for i, v in enumerate(row)]
+
+
 def _is_numeric(type_name: str) -> bool:
     return type_name.split("(")[0] in {
         "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
@@ -92,8 +99,8 @@ def _is_numeric(type_name: str) -> bool:
 
 def plain_table(result: Result) -> str:
     """An aligned text table with a header rule and a row count, for pipes and scripts."""
-    cells = [[cell_text(v) for v in row] for row in result.head]
-    tail = [[cell_text(v) for v in row] for row in result.tail]
+    cells = [_cells(row) for row in result.head]
+    tail = [_cells(row) for row in result.tail]
     everything = [result.columns, *cells, *tail]
     widths = [max(len(r[i]) for r in everything) for i in range(len(result.columns))]
     numeric = [_is_numeric(t) for t in result.types]
@@ -114,22 +121,25 @@ def rich_table(result: Result) -> Any:
     from rich.table import Table
 
     table = Table(caption=_row_count(result), caption_justify="left", header_style="bold")
-    for name, type_name in zip(result.columns, result.types):
+    for i, (name, type_name) in enumerate(zip(result.columns, result.types)):
         justify = "right" if _is_numeric(type_name) else "left"
-        table.add_column(f"{name}\n[dim]{type_name.lower()}[/dim]", justify=justify, overflow="ellipsis", no_wrap=True)
+        last = i == len(result.columns) - 1
+        table.add_column(
+            f"{name}\n[dim]{type_name.lower()}[/dim]", justify=justify, overflow="fold" if last else "ellipsis", no_wrap=not last
+        )
     for row in result.head:
-        table.add_row(*(_rich_cell(v) for v in row))
+        table.add_row(*_rich_cells(row))
     if result.truncated:
         table.add_row(*("·" for _ in result.columns))
     for row in result.tail:
-        table.add_row(*(_rich_cell(v) for v in row))
+        table.add_row(*_rich_cells(row))
     return table
 
 
-def _rich_cell(value: Any) -> Any:
+def _rich_cells(row: tuple[Any, ...]) -> list[Any]:
     from rich.text import Text
 
-    return Text("NULL", style="dim") if value is None else Text(cell_text(value))
+    return [Text("NULL", style="dim") if value is None else Text(text) for value, text in zip(row, _cells(row))]
 
 
 def markdown_table(result: Result) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import os
 import subprocess
 import sys
@@ -189,12 +191,25 @@ def test_interactive_session(terminal, db_path: Path) -> None:
 def test_long_and_wide_results_are_cut_for_the_screen(con) -> None:
     from aidb.repl_render import collect, render_to_string
 
-    result = collect(con.execute("SELECT range AS n, repeat('x', 100) AS wide FROM range(100)"), limit=40)
+    result = collect(con.execute("SELECT range AS n, repeat('x', 100) AS wide, repeat('y', 300) AS last FROM range(100)"), limit=40)
     assert result.total_rows == 100 and result.truncated
     assert [row[0] for row in result.head] == list(range(20)) and [row[0] for row in result.tail] == list(range(80, 100))
     text = render_to_string(result, "table")
     assert "x" * 39 + "…" in text and "x" * 41 not in text
+    assert "y" * 239 + "…" in text and "y" * 241 not in text  # the last column keeps whole lines of prose
     assert "(100 rows, 40 shown; use .mode csv or .output FILE for all)" in text
+
+
+def test_show_aidb_functions_shows_whole_doc_lines(con) -> None:
+    from rich.console import Console
+
+    from aidb.repl_render import collect, rich_table
+
+    doc = con.execute("SELECT doc FROM aidb_functions() ORDER BY length(doc) DESC LIMIT 1").fetchone()[0]
+    assert len(doc) > 60
+    console = Console(width=400, record=True, file=io.StringIO())
+    console.print(rich_table(collect(con.execute("SHOW AIDB FUNCTIONS"))))
+    assert doc in console.export_text()
 
 
 def test_completion_candidates(con) -> None:
