@@ -86,8 +86,12 @@ _DUCKDB_TO_AIDB: dict[str, type[Error]] = {
 }
 
 
-def translate_duckdb_error(error: Exception, sql: str | None = None) -> Error:
-    """Turn a DuckDB exception into the matching aidb exception, keeping DuckDB's message."""
+def translate_duckdb_error(error: Exception, sql: str | None = None, ran: str | None = None) -> Error:
+    """Turn a DuckDB exception into the matching aidb exception, keeping DuckDB's message.
+
+    `ran` is the SQL DuckDB ran when aidb rewrote the user's `sql`: DuckDB's `LINE n:` excerpt quotes that
+    rewrite (`aidb_lance.main.vecs AS vecs`), so the message quotes the user's statement instead.
+    """
     if isinstance(error, Error):
         return error
     for klass in type(error).__mro__:
@@ -97,7 +101,10 @@ def translate_duckdb_error(error: Exception, sql: str | None = None) -> Error:
     else:
         target = DatabaseError
     message = str(error)
-    if sql is not None and "LINE " not in message:
+    if sql is not None and ran is not None and ran != sql and "LINE " in message:
+        message = message[: message.index("LINE ")].rstrip()
+        message = f"{message}\n  in statement: {_shorten(sql)}\n  (aidb rewrote it for DuckDB: EXPLAIN AIDB shows how)"
+    elif sql is not None and "LINE " not in message:
         message = f"{message}\n  in statement: {_shorten(sql)}"
     return target(message)
 

@@ -78,6 +78,7 @@ class Session:
         self._loaded_extensions: set[str] = set()
         self._saved_threads: int | None = None  # DuckDB's threads setting while one-thread statements run
         self._search_functions: set[str] = set()  # pylance search functions registered on self.duck
+        self._ran_sql: str | None = None  # the rewritten SQL of the statement running, for its error message
         self.lance_datasets = OpenDatasets()  # Lance datasets open for ANN search, with their index caches
         self.lance_staging = LanceStaging()  # Lance writes of the open transaction, published at commit
         self.errors = ErrorSlot()
@@ -235,7 +236,8 @@ class Session:
                 return lance_outcome
             return self._execute_sql(statement, parameters, owns_transaction)
         except duckdb.Error as error:
-            raise self._fail(translate_duckdb_error(self.errors.take() or error, statement.text)) from error
+            ran, self._ran_sql = self._ran_sql, None
+            raise self._fail(translate_duckdb_error(self.errors.take() or error, statement.text, ran)) from error
         except Error as error:
             raise self._fail(error) from error.__cause__
         finally:
@@ -278,8 +280,10 @@ class Session:
             found = plan.search_first.parameters(parameters, self.lance_datasets)
             if found is not None:
                 sql, parameters = plan.search_first_statement, found
+        self._ran_sql = sql
         with self._running():
             self.duck.execute(sql, parameters)
+        self._ran_sql = None
 
     def _hold_one_thread(self, one: bool) -> None:
         """Run the next statements on one DuckDB thread (`one`) or on the threads setting it had before.

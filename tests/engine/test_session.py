@@ -170,3 +170,15 @@ def test_a_table_created_by_plain_ddl_is_searchable_in_the_next_statement(con) -
     con.execute("CREATE TABLE v AS SELECT range AS id, [range, 1]::FLOAT[2] AS emb FROM range(5)")
     rows = con.execute("SELECT id FROM v ORDER BY distance(emb, [4, 1]) LIMIT 1").fetchall()
     assert rows == [(4,)]
+
+
+def test_errors_quote_the_users_statement_not_the_rewrite(con) -> None:
+    con.execute("CREATE TABLE vecs (id BIGINT, emb FLOAT[2]) WITH (storage = 'lance')")
+    with pytest.raises(aidb.ProgrammingError) as raised:
+        con.execute("SELECT idd FROM vecs")
+    message = str(raised.value)
+    assert "in statement: SELECT idd FROM vecs" in message and 'Candidate bindings: "id"' in message
+    assert "aidb_lance" not in message and "EXPLAIN AIDB" in message
+    with pytest.raises(aidb.ProgrammingError) as plain:  # not rewritten: DuckDB's own excerpt and caret stay
+        con.execute("SELECT idd FROM range(3)")
+    assert "LINE 1: SELECT idd FROM range(3)" in str(plain.value) and "EXPLAIN AIDB" not in str(plain.value)
