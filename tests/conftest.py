@@ -22,3 +22,11 @@ def con() -> Iterator[aidb.dbapi.Connection]:
 def db_path(tmp_path: Path) -> Path:
     """The path of a database file that does not exist yet."""
     return tmp_path / "test.aidb"
+
+
+@pytest.fixture(scope="session")
+def tiny_clip_dir(tmp_path_factory) -> Path:
+    """aidb's tiny CLIP (aidb.models.tiny_clip), trained once per test session."""
+    from aidb.models.tiny_clip import train_tiny_clip
+
+    return train_tiny_clip(tmp_path_factory.mktemp("tiny_clip"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from quality_corpus import labelled_rows  # tests/quality_corpus.py
-from tiny_clip import save_tiny_clip  # tests/tiny_clip.py
+from aidb.models.tiny_clip import save_tiny_clip
 
 import aidb
 from aidb.errors import DataError, OperationalError, ProgrammingError

@@ -5,17 +5,12 @@ from __future__ import annotations
 import random
 
 import pytest
-from tiny_clip import COLOURS, SHAPES, draw, png_bytes, train_tiny_clip  # tests/tiny_clip.py
+from aidb.models.tiny_clip import COLOURS, SHAPES, draw, png_bytes
 
 import aidb
 from aidb.errors import DataError, ProgrammingError
 
 PAIRS = [(colour, shape) for colour in COLOURS for shape in SHAPES]
-
-
-@pytest.fixture(scope="session")
-def tiny_clip_dir(tmp_path_factory):
-    return train_tiny_clip(tmp_path_factory.mktemp("tiny_clip"), steps=80)
 
 
 @pytest.fixture(scope="module")

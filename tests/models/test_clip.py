@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from tiny_clip import draw, save_tiny_clip  # tests/tiny_clip.py
+from aidb.models.tiny_clip import draw, save_tiny_clip
 
 from aidb.errors import OperationalError, ProgrammingError
 from aidb.models.clip import ClipLoader
