@@ -15,6 +15,7 @@ from aidb.sql import statements as st
 from aidb.sql.frontend import ParsedStatement, parse_statement, plan_statement
 from aidb.sql.passes import to_duckdb_sql
 from aidb.sql.rewrite_catalog_functions import functions_query
+from aidb.sql.rewrite_operator_calls import operator_calls
 from aidb.storage.catalog import ModelRecord, delete_model, insert_model
 
 if TYPE_CHECKING:
@@ -60,6 +61,8 @@ def _explain(session: Session, node: st.ExplainAidb) -> Outcome:
         planned = plan_statement(parse_statement(inner_text), session.catalog())
         for step in planned.rewritten.steps if planned.rewritten else ():
             steps.append((step.name, step.sql if step.changed else "(unchanged)"))
+        for call in operator_calls(planned.rewritten.tree if planned.rewritten else None):
+            steps.append((f"operator {call.operator}", call.describe()))  # run before DuckDB, in this order
         steps.append(("duckdb", planned.sql))
         first = search_first_plan(planned.rewritten.tree if planned.rewritten else None)
         if first is not None:  # what DuckDB runs when the query vectors are bound as parameters

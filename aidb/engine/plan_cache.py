@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from aidb.engine.search_first import SearchFirstPlan
 from aidb.sql.frontend import Planned
+from aidb.sql.rewrite_operator_calls import OperatorCall
 from aidb.storage.lance_search import AnnSearch
 
 # Enough for the distinct statements a program repeats (prepared-statement caches use similar sizes,
@@ -62,3 +63,5 @@ class CachedPlan:
     searches: dict[str, AnnSearch] = field(default_factory=dict)  # pylance searches it calls, by function name
     search_first: SearchFirstPlan | None = None  # the variant run when its query vectors are parameters
     search_first_statement: Any = None  # the variant parsed by DuckDB (a duckdb.Statement)
+    operators: tuple[OperatorCall, ...] = ()  # operator table functions run before the statement, in order
+    operator_inputs: tuple[str, ...] = ()  # each call's input query, planned

@@ -17,6 +17,7 @@ from sqlglot import exp
 from aidb import __version__
 from aidb.engine.lance_staging import LanceStaging
 from aidb.engine.lance_statements import lance_folder, open_lance_tables, run_lance_statement
+from aidb.engine.operator_runs import OperatorRelations
 from aidb.engine.plan_cache import CachedPlan, LruCache
 from aidb.engine.progress import Progress
 from aidb.engine.python_scans import PythonObjects
@@ -24,13 +25,15 @@ from aidb.engine.search_first import search_first_plan
 from aidb.errors import Error, InternalError, OperationalError, ProgrammingError, did_you_mean, translate_duckdb_error
 from aidb.functions.registry import ErrorSlot, load_function_modules, register_functions
 from aidb.models.loaders import BUILTIN_DEFAULTS, load_loader_modules, load_model
+from aidb.ops.operator_registry import load_operator_modules
 from aidb.sql.catalog_view import CatalogView, FunctionInfo, ParamInfo
 from aidb.sql.dialect import declare_functions
-from aidb.sql.frontend import ParsedStatement, parse_script, plan_statement
+from aidb.sql.frontend import ParsedStatement, parse_script, parse_statement, plan_statement
 from aidb.sql.model_arguments import runs_on_one_thread
 from aidb.sql.lineage import lineage_of
 from aidb.sql.provenance import model_columns
 from aidb.sql.rewrite_persisted_macros import MACRO_SCHEMA
+from aidb.sql.rewrite_operator_calls import operator_calls
 from aidb.storage.catalog import ModelRecord, read_models, record_run
 from aidb.storage.column_provenance import record_column_provenance
 from aidb.storage.extensions import load_extension
@@ -84,6 +87,7 @@ class Session:
         self.errors = ErrorSlot()
         self.duck = _open_duckdb(self.layout, read_only)
         self.python_objects = PythonObjects(self.duck)  # pandas/Arrow/polars objects read as tables
+        self.operator_relations = OperatorRelations(self.duck)  # results of operator table functions
         try:
             # The lance extension loads when the database has Lance tables (open_lance_tables) or a
             # statement uses it (_execute_sql): loading costs ~0.6 s, too much for every connect.
@@ -136,6 +140,16 @@ class Session:
             )
             for f in load_function_modules().values()
         }
+        for op in load_operator_modules().values():
+            infos[op.name] = FunctionInfo(
+                name=op.name,
+                kind="operator",
+                family=op.run.__module__.rsplit(".", 1)[-1],
+                params=tuple(ParamInfo(p.name, p.kind, p.required, None if p.required else p.default) for p in op.params),
+                returns="TABLE",
+                doc=op.doc,
+                signature=op.signature,
+            )
         docs = macro_docs()
         rows = self.duck.execute(
             "SELECT function_name, parameters, function_type FROM duckdb_functions() "
@@ -195,7 +209,10 @@ class Session:
             first = search_first_plan(planned.rewritten.tree) if searches else None
             # parsed once by DuckDB: a search's statement is short, and its parse is ~0.1 ms of ~1 ms DuckDB work
             parsed = self.duck.extract_statements(first.sql)[0] if first is not None else None
-            cached = CachedPlan(planned, one_thread, searches, first, parsed)
+            calls = operator_calls(planned.rewritten.tree if planned.rewritten is not None else None)
+            # an operator's input is planned like any query (a Lance table, embed() in a subquery)
+            inputs = tuple(plan_statement(parse_statement(c.input_sql), catalog).sql for c in calls)
+            cached = CachedPlan(planned, one_thread, searches, first, parsed, calls, inputs)
             self._plans.put(statement.text, cached)
         return cached
 
@@ -247,20 +264,26 @@ class Session:
         catalog = self.catalog()  # built before DuckDB runs: functions must not query while a query runs
         plan = self._plan(statement, catalog)
         planned = plan.planned
-        if "lance" in planned.sql.lower():  # lance_* functions or ATTACH (TYPE LANCE)
+        if any("lance" in sql.lower() for sql in (planned.sql, *plan.operator_inputs)):  # lance_* functions or ATTACH (TYPE LANCE)
             self._load_extension("lance")
         for name, search in plan.searches.items():
             if name not in self._search_functions:
                 register_search_function(self.duck, name, search, self.lance_datasets, self.errors.put)
                 self._search_functions.add(name)
+        self.operator_relations.release()
         lineage = None if self.read_only else lineage_of(statement.tree)
         if lineage is None:
+            if plan.operators:
+                # operators (and tables they write) commit first: a COMMIT after the query would drop its rows
+                with self._statement_transaction(owns_transaction):
+                    parameters = self._run_operators(plan, parameters)
             self._run_planned(plan, parameters)
             outcome = self._outcome(statement)
         else:
             started = datetime.now()
+            # one transaction: what operators write (a removal table) commits with the statement or not at all
             with self._statement_transaction(owns_transaction):
-                self._run_planned(plan, parameters)
+                self._run_planned(plan, self._run_operators(plan, parameters))
                 outcome = self._outcome(statement)
                 run_id = record_run(self.duck, statement.text, lineage.kind, started, lineage.output_table, list(lineage.input_tables), __version__)
                 if lineage.kind == "create_table_as" and planned.rewritten is not None:
@@ -284,6 +307,13 @@ class Session:
         with self._running():
             self.duck.execute(sql, parameters)
         self._ran_sql = None
+
+    def _run_operators(self, plan: CachedPlan, parameters: Any) -> Any:
+        """Run the statement's operator table functions; the parameters left for the statement itself."""
+        if not plan.operators:
+            return parameters
+        self._hold_one_thread(False)
+        return self.operator_relations.run(plan.operators, plan.operator_inputs, parameters)
 
     def _hold_one_thread(self, one: bool) -> None:
         """Run the next statements on one DuckDB thread (`one`) or on the threads setting it had before.

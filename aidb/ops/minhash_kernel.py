@@ -114,3 +114,17 @@ def _reference_fmix64(h: int) -> int:
     h ^= h >> 33
     h = h * 0xC4CEB9FE1A85EC53 & MASK64
     return h ^ (h >> 33)
+
+
+def exact_jaccard(text: pa.Array, ngram: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Exact Jaccard similarity of the shingle sets (steps 1-3 above, 64-bit shingle hashes) of rows left[p], right[p]."""
+    from aidb.ops import minhash_numba
+
+    lowered = pc.utf8_lower(text.cast(pa.large_string()))
+    if isinstance(lowered, pa.ChunkedArray):
+        lowered = lowered.combine_chunks()
+    offsets, data = offsets_and_bytes(pc.fill_null(lowered, ""))
+    keys, key_offsets = minhash_numba.shingle_hashes(data, offsets, int(ngram))
+    out = np.empty(len(left), dtype=np.float64)
+    minhash_numba.pair_jaccard(keys, key_offsets, left.astype(np.int64), right.astype(np.int64), out)
+    return out

@@ -35,6 +35,17 @@ def _fmix64(h):
     return h
 
 
+@njit(inline="always")
+def _shingle_hash(words, first, span):
+    """fmix64 of sum_t words[first + t] * Q**t: the hash of the shingle of `span` words starting at `first`."""
+    shingle = np.uint64(0)
+    power = np.uint64(1)
+    for t in range(span):
+        shingle += words[first + t] * power
+        power *= Q
+    return _fmix64(shingle)
+
+
 @njit(nogil=True, cache=True, boundscheck=False)
 def _word_hashes(data, offsets, first_row, last_row, words, word_offsets):
     """Hash the words of rows [first_row, last_row) into `words`; word_offsets[r - first_row] = first word of r.
@@ -89,12 +100,7 @@ def _minima(words, word_offsets, first_row, ngram, a, b, out, minima):
             minima[i] = EMPTY_SLOT
         span = min(ngram, count)
         for first in range(first_word, first_word + (count - span + 1 if count > 0 else 0)):
-            shingle = np.uint64(0)
-            power = np.uint64(1)
-            for t in range(span):
-                shingle += words[first + t] * power
-                power *= Q
-            _permute_min(minima, a, b, np.uint32(_fmix64(shingle) >> np.uint64(32)))
+            _permute_min(minima, a, b, np.uint32(_shingle_hash(words, first, span) >> np.uint64(32)))
         for i in range(minima.shape[0]):
             out[first_row + local, i] = minima[i]
 
@@ -128,3 +134,52 @@ def signatures(data, offsets, ngram, a, b, out):
         group_offsets = word_offsets[: last_row - first_row + 1]
         _word_hashes(data, offsets, first_row, last_row, words, group_offsets)
         _minima(words, group_offsets, first_row, ngram, a, b, out, minima)
+
+
+@njit(nogil=True, cache=True, boundscheck=False)
+def shingle_hashes(data, offsets, ngram):
+    """(keys, key_offsets): each row's distinct 64-bit shingle hashes, sorted, as in the signature scheme.
+
+    The same words and shingles as `signatures` (so exact Jaccard of these sets is what a signature estimates).
+    """
+    rows = offsets.shape[0] - 1
+    key_offsets = np.zeros(rows + 1, dtype=np.int64)
+    keys = np.empty((offsets[rows] - offsets[0] + rows) // 2 + 1, dtype=np.uint64)
+    words = np.empty(keys.shape[0], dtype=np.uint64)
+    word_offsets = np.empty(rows + 1, dtype=np.int64)
+    _word_hashes(data, offsets, 0, rows, words, word_offsets)
+    count = 0
+    for r in range(rows):
+        first_word = word_offsets[r]
+        n_words = word_offsets[r + 1] - first_word
+        span = min(ngram, n_words)
+        start = count
+        for first in range(first_word, first_word + (n_words - span + 1 if n_words > 0 else 0)):
+            keys[count] = _shingle_hash(words, first, span)
+            count += 1
+        row_keys = np.unique(keys[start:count])
+        keys[start : start + row_keys.shape[0]] = row_keys
+        count = start + row_keys.shape[0]
+        key_offsets[r + 1] = count
+    return keys[:count].copy(), key_offsets
+
+
+@njit(nogil=True, cache=True, boundscheck=False)
+def pair_jaccard(keys, key_offsets, left, right, out):
+    """out[p] = |A & B| / |A | B| of the sorted key sets of rows left[p] and right[p] (0 when both are empty)."""
+    for p in range(left.shape[0]):
+        i, i_end = key_offsets[left[p]], key_offsets[left[p] + 1]
+        j, j_end = key_offsets[right[p]], key_offsets[right[p] + 1]
+        size = (i_end - i) + (j_end - j)
+        shared = 0
+        while i < i_end and j < j_end:
+            if keys[i] == keys[j]:
+                shared += 1
+                i += 1
+                j += 1
+            elif keys[i] < keys[j]:
+                i += 1
+            else:
+                j += 1
+        union = size - shared
+        out[p] = shared / union if union > 0 else 0.0

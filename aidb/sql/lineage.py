@@ -39,6 +39,11 @@ def _inputs(query: exp.Expression) -> tuple[str, ...]:
     for table in query.find_all(exp.Table):
         if isinstance(table.this, exp.Identifier) and table.name.lower() not in cte_names:
             names.append(_name(table))
+        elif isinstance(table.this, exp.Anonymous) and table.this.expressions:
+            # a table function reads the table named by its first argument: near_duplicates(docs, text)
+            first = table.this.expressions[0]
+            if isinstance(first, exp.Column) and first.name.lower() not in cte_names:
+                names.append(".".join(part.name for part in first.parts))
     return tuple(sorted(set(names)))
 
 

@@ -15,12 +15,14 @@ from aidb.sql.rewrite_catalog_functions import rewrite_catalog_functions
 from aidb.sql.rewrite_embedding_type import rewrite_embedding_type
 from aidb.sql.rewrite_function_arguments import rewrite_function_arguments
 from aidb.sql.rewrite_persisted_macros import rewrite_persisted_macros
+from aidb.sql.rewrite_operator_calls import rewrite_operator_calls
 from aidb.sql.rewrite_vector_search import rewrite_vector_search
 from aidb.sql.rewrite_vector_tables import rewrite_vector_tables
 
 Pass = Callable[[exp.Expression, CatalogView], exp.Expression]
 
 PASSES: list[tuple[str, Pass]] = [
+    ("operator_calls", rewrite_operator_calls),
     ("catalog_functions", rewrite_catalog_functions),
     ("function_arguments", rewrite_function_arguments),
     ("embedding_type", rewrite_embedding_type),

@@ -24,7 +24,8 @@ def rewrite_function_arguments(tree: exp.Expression, catalog: CatalogView) -> ex
     return transform_bottom_up(tree, complete)
 
 
-def _complete_call(call: exp.Anonymous, function: FunctionInfo) -> exp.Expression:
+def split_arguments(call: exp.Anonymous, function: FunctionInfo) -> tuple[list[exp.Expression], dict[str, exp.Expression]]:
+    """(positional arguments, named ones by lower-cased name) of a call; a positional one after a named one is an error."""
     positional: list[exp.Expression] = []
     named: dict[str, exp.Expression] = {}
     for arg in call.expressions:
@@ -34,6 +35,11 @@ def _complete_call(call: exp.Anonymous, function: FunctionInfo) -> exp.Expressio
             raise ProgrammingError(f"{function.name}(): a positional argument follows a named one; {_usage(function)}")
         else:
             positional.append(arg)
+    return positional, named
+
+
+def _complete_call(call: exp.Anonymous, function: FunctionInfo) -> exp.Expression:
+    positional, named = split_arguments(call, function)
     if not named and len(positional) == len(function.params):
         return call
     if len(positional) > len(function.params):

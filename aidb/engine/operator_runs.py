@@ -1,0 +1,127 @@
+"""Run a statement's operator calls before DuckDB runs it: read each input as Arrow, run, register the result.
+
+Each result is registered on the connection under the call's placeholder name (a zero-copy view of the Arrow
+table) and stays registered until the session's next statement, so a SELECT's rows can be fetched lazily.
+Tables an operator writes (dedup's removal table) are created in the statement's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from aidb.errors import ProgrammingError, did_you_mean
+from aidb.ops.operator_registry import OPERATORS, OperatorResult
+from aidb.sql.rewrite_operator_calls import OperatorCall, ParameterRef, bound_positions
+
+BATCH_ROWS = 65_536
+
+
+@dataclass
+class DuckDBInput:
+    """An operator's input relation, read through DuckDB."""
+
+    duck: duckdb.DuckDBPyConnection
+    name: str
+    sql: str
+    columns: dict[str, str]
+
+    @classmethod
+    def open(cls, duck: duckdb.DuckDBPyConnection, call: OperatorCall, input_sql: str) -> DuckDBInput:
+        try:
+            described = duck.execute(f"DESCRIBE {input_sql}").fetchall()
+        except duckdb.CatalogException as error:
+            if call.input_name == "(subquery)":
+                raise ProgrammingError(f"{call.operator}(): argument {_table_param(call)}: its query fails: {error}") from error
+            tables = [r[0] for r in duck.execute("SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()]
+            raise ProgrammingError(
+                f"{call.operator}(): argument {_table_param(call)}: no table {call.input_name!r}.{did_you_mean(call.input_name, tables)}"
+            ) from error
+        except duckdb.Error as error:
+            raise ProgrammingError(f"{call.operator}(): argument {_table_param(call)}: its query fails: {error}") from error
+        return cls(duck, call.input_name, input_sql, {row[0]: row[1] for row in described})
+
+    def batches(self, columns: list[str], batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
+        selected = ", ".join(_quote(c) for c in columns)
+        reader = self.duck.execute(f"SELECT {selected} FROM ({self.sql}) AS aidb_input").to_arrow_reader(batch_rows)
+        yield from reader
+
+    def query(self, expressions: list[str]) -> pa.Table:
+        return self.duck.execute(f"SELECT {', '.join(expressions)} FROM ({self.sql}) AS aidb_input").to_arrow_table()
+
+
+class OperatorRelations:
+    """The operator results registered on one connection, dropped when the next statement starts."""
+
+    def __init__(self, duck: duckdb.DuckDBPyConnection) -> None:
+        self.duck = duck
+        self._registered: list[str] = []
+
+    def release(self) -> None:
+        for name in self._registered:
+            self.duck.unregister(name)
+        self._registered.clear()
+
+    def run(self, calls: Sequence[OperatorCall], inputs: Sequence[str], parameters: Any) -> Any:
+        """Run `calls` (with their planned input queries) in order, register their results; the parameters left."""
+        self.release()
+        for call, input_sql in zip(calls, inputs):
+            result = run_call(self.duck, call, input_sql, parameters)
+            for table, rows in result.writes.items():
+                write_table(self.duck, table, rows)
+            self.duck.register(call.relation, result.rows)
+            self._registered.append(call.relation)
+        return remaining_parameters(calls, parameters)
+
+
+def run_call(duck: duckdb.DuckDBPyConnection, call: OperatorCall, input_sql: str, parameters: Any) -> OperatorResult:
+    operator = OPERATORS[call.operator]
+    args = {name: _bind(value, parameters, call, name) for name, value in call.arguments}
+    return operator.run(DuckDBInput.open(duck, call, input_sql), args)
+
+
+def write_table(duck: duckdb.DuckDBPyConnection, name: str, rows: pa.Table) -> None:
+    """Create (or replace) table `name` with `rows`; inside the caller's transaction."""
+    view = "aidb_operator_write"
+    duck.register(view, rows)
+    try:
+        duck.execute(f"CREATE OR REPLACE TABLE {_quote(name)} AS SELECT * FROM {view}")
+    finally:
+        duck.unregister(view)
+
+
+def remaining_parameters(calls: Sequence[OperatorCall], parameters: Any) -> Any:
+    """`parameters` without the values the calls took (the rewritten statement no longer has those)."""
+    if parameters is None:
+        return None
+    if isinstance(parameters, Mapping):
+        taken = {v.name for call in calls for _, v in call.arguments if isinstance(v, ParameterRef) and v.name}
+        return {k: v for k, v in parameters.items() if k not in taken} if taken else parameters
+    taken_positions = bound_positions(tuple(calls))
+    if not taken_positions:
+        return parameters
+    left = [v for i, v in enumerate(parameters) if i not in taken_positions]
+    return left or None
+
+
+def _bind(value: Any, parameters: Any, call: OperatorCall, name: str) -> Any:
+    if not isinstance(value, ParameterRef):
+        return value
+    try:
+        if value.name is not None:
+            return parameters[value.name]
+        return parameters[value.position]
+    except (KeyError, IndexError, TypeError) as error:
+        raise ProgrammingError(f"{call.operator}(): argument {name} is a parameter, but no value was bound for it") from error
+
+
+def _table_param(call: OperatorCall) -> str:
+    return call.arguments[0][0]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
