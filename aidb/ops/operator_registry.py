@@ -91,6 +91,8 @@ class Operator:
 
 
 OPERATORS: dict[str, Operator] = {}
+# Compiled kernels declare no operator and cost ~0.3 s to import (numba): imported on first use only.
+_KERNEL_MODULES = frozenset({"minhash_numba"})
 
 
 def operator(params: list[OperatorParam]) -> Callable:
@@ -109,7 +111,8 @@ def load_operator_modules() -> dict[str, Operator]:
     import aidb.ops as package
 
     for module in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f"aidb.ops.{module.name}")
+        if module.name not in _KERNEL_MODULES:
+            importlib.import_module(f"aidb.ops.{module.name}")
     return OPERATORS
 
 

@@ -43,9 +43,10 @@ class OperatorCall:
     def argument(self, name: str) -> Any:
         return dict(self.arguments)[name]
 
-    def describe(self) -> str:
+    def describe(self, input_sql: str | None = None) -> str:
+        """The call as EXPLAIN AIDB shows it, over its input query (`input_sql`: as planned, when given)."""
         shown = ", ".join(f"{k} := {_show(v)}" for k, v in self.arguments)
-        return f"{self.relation} := {self.operator}({shown}) over {self.input_sql}"
+        return f"{self.relation} := {self.operator}({shown}) over {input_sql or self.input_sql}"
 
 
 def rewrite_operator_calls(tree: exp.Expression, catalog: CatalogView) -> exp.Expression:
