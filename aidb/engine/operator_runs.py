@@ -60,8 +60,10 @@ class OperatorRelations:
     def __init__(self, duck: duckdb.DuckDBPyConnection) -> None:
         self.duck = duck
         self._registered: list[str] = []
+        self.written: list[tuple[str, str, str]] = []  # (operator, table, input) of the last statement's writes
 
     def release(self) -> None:
+        self.written = []
         for name in self._registered:
             self.duck.unregister(name)
         self._registered.clear()
@@ -73,6 +75,7 @@ class OperatorRelations:
             result = run_call(self.duck, call, input_sql, parameters)
             for table, rows in result.writes.items():
                 write_table(self.duck, table, rows)
+                self.written.append((call.operator, table, call.input_name))
             self.duck.register(call.relation, result.rows)
             self._registered.append(call.relation)
         return remaining_parameters(calls, parameters)

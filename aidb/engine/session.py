@@ -34,7 +34,7 @@ from aidb.sql.lineage import lineage_of
 from aidb.sql.provenance import model_columns
 from aidb.sql.rewrite_persisted_macros import MACRO_SCHEMA
 from aidb.sql.rewrite_operator_calls import operator_calls
-from aidb.storage.catalog import ModelRecord, read_models, record_run
+from aidb.storage.catalog import ModelRecord, read_models, read_removal_tables, record_removal_tables, record_run
 from aidb.storage.column_provenance import record_column_provenance
 from aidb.storage.extensions import load_extension
 from aidb.storage.lance_commits import apply_pending_commits
@@ -117,6 +117,7 @@ class Session:
                 models={m.name: m for m in read_models(self.duck)},
                 builtin_models=dict(BUILTIN_DEFAULTS),
                 vector_tables=self.lance_staging.shadow(read_vector_tables(self.duck, lance_folder(self))),
+                removal_tables=tuple(read_removal_tables(self.duck)),
             )
         return self._catalog
 
@@ -286,6 +287,7 @@ class Session:
                 self._run_planned(plan, self._run_operators(plan, parameters))
                 outcome = self._outcome(statement)
                 run_id = record_run(self.duck, statement.text, lineage.kind, started, lineage.output_table, list(lineage.input_tables), __version__)
+                record_removal_tables(self.duck, run_id, lineage.output_table, self.operator_relations.written)
                 if lineage.kind == "create_table_as" and planned.rewritten is not None:
                     columns = model_columns(planned.rewritten.tree, catalog)
                     record_column_provenance(self.duck, lineage.output_table, columns, run_id)

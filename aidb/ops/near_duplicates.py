@@ -12,6 +12,8 @@ NULL texts and texts without a word are nobody's near-duplicate: each is its own
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -55,46 +57,84 @@ def near_duplicates(source: OperatorInput, args: dict[str, Any]) -> OperatorResu
     return OperatorResult(cluster_table(ids, kept, similarity_to(signatures, kept)))
 
 
-def check_arguments(operator_name: str, args: dict[str, Any]) -> tuple[float, int, int, int, int]:
-    """(threshold, num_perm, ngram, bands, rows), each checked; errors name the argument."""
-    threshold, num_perm, ngram = args["threshold"], args["num_perm"], args["ngram"]
-    check_range(operator_name, "threshold", threshold, 0.0, 1.0, low_open=True)
-    check_range(operator_name, "num_perm", num_perm, 1, MAX_NUM_PERM)
-    check_range(operator_name, "ngram", ngram, 1, MAX_NGRAM)
-    bands, rows = choose_bands(operator_name, threshold, num_perm, args.get("bands"), args.get("rows"))
-    return float(threshold), int(num_perm), int(ngram), bands, rows
+@dataclass(frozen=True)
+class LshSettings:
+    threshold: float
+    num_perm: int
+    ngram: int
+    bands: int
+    rows: int
+    verify: str
+
+    @classmethod
+    def from_arguments(cls, operator_name: str, args: dict[str, Any]) -> LshSettings:
+        """The settings of `args` (threshold, num_perm, ngram, bands, rows, verify), each checked; errors name the argument."""
+        threshold, num_perm, ngram = args["threshold"], args["num_perm"], args["ngram"]
+        check_range(operator_name, "threshold", threshold, 0.0, 1.0, low_open=True)
+        check_range(operator_name, "num_perm", num_perm, 1, MAX_NUM_PERM)
+        check_range(operator_name, "ngram", ngram, 1, MAX_NGRAM)
+        bands, rows = choose_bands(operator_name, threshold, num_perm, args.get("bands"), args.get("rows"))
+        verify = args.get("verify", "exact")
+        if verify not in VERIFY:
+            raise ProgrammingError(f"{operator_name}(): argument verify must be one of {', '.join(map(repr, VERIFY))}, got {verify!r}")
+        return cls(float(threshold), int(num_perm), int(ngram), bands, rows, verify)
+
+    def describe(self) -> str:
+        return f"threshold={self.threshold} ngram={self.ngram} num_perm={self.num_perm} bands={self.bands} rows={self.rows} verify={self.verify}"
 
 
 def find_near_duplicates(source: OperatorInput, operator_name: str, args: dict[str, Any], column_argument: str = "col") -> tuple[pa.Array, np.ndarray, np.ndarray]:
     """(ids, signatures, component label per row) of the input's near-duplicate clusters."""
-    threshold, num_perm, ngram, bands, rows = check_arguments(operator_name, args)
-    verify = args.get("verify", "exact")
-    if verify not in VERIFY:
-        raise ProgrammingError(f"{operator_name}(): argument verify must be one of {', '.join(map(repr, VERIFY))}, got {verify!r}")
+    settings = LshSettings.from_arguments(operator_name, args)
     id_name, text_name, batches = text_batches(source, operator_name, args, column_argument)
-    id_chunks, signature_chunks, hash_chunks, valid_chunks = [], [], [], []
-    for batch in batches:
-        text = batch.column(1)
-        signatures = signature_matrix(text, num_perm, ngram, SEED)
-        id_chunks.append(batch.column(0))
+    id_chunks: list[pa.Array] = []
+
+    def texts() -> Iterator[pa.Array]:
+        for batch in batches:
+            id_chunks.append(batch.column(0))
+            yield batch.column(1)
+
+    read: list[pa.Array] = []
+
+    def ids_read() -> pa.Array:  # once every batch has been read
+        if not read:
+            read.append(checked_ids(pa.chunked_array(id_chunks, type=source_type(id_chunks)), operator_name, id_name))
+        return read[0]
+
+    signatures, left, right, _ = similar_text_pairs(
+        texts(), settings, lambda rows: _reread(source, id_name, text_name, ids_read(), rows)
+    )
+    ids = ids_read()
+    return ids, signatures, components(len(ids), left, right)
+
+
+def similar_text_pairs(chunks: Iterable[pa.Array], settings: LshSettings, texts_of: Callable[[np.ndarray], pa.Array]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(signatures, left, right, similarity) of the row pairs (i < j) at similarity >= the threshold.
+
+    `chunks` are the texts, streamed; `texts_of(rows)` gives the texts of sorted row positions again (for exact
+    verification, asked once, for the candidates only).
+    """
+    signature_chunks, hash_chunks, valid_chunks = [], [], []
+    for text in chunks:
+        signatures = signature_matrix(text, settings.num_perm, settings.ngram, SEED)
         signature_chunks.append(signatures)
-        hash_chunks.append(band_hashes(signatures, bands, rows))
+        hash_chunks.append(band_hashes(signatures, settings.bands, settings.rows))
         # NULL text, or text without a word (the empty-set signature): in no pair
         valid_chunks.append(~(signatures == EMPTY_SLOT).all(axis=1) & ~text.is_null().to_numpy(zero_copy_only=False))
-    ids = checked_ids(pa.chunked_array(id_chunks, type=source_type(id_chunks)), operator_name, id_name)
-    signatures = _concat(signature_chunks, (0, num_perm), np.uint32)
-    left, right = candidate_pairs(_concat(hash_chunks, (0, bands), np.uint64), _concat(valid_chunks, (0,), bool))
-    if verify == "exact" and len(left):
-        similarity = _exact_similarity(source, id_name, text_name, ids, ngram, left, right)
+    signatures = _concat(signature_chunks, (0, settings.num_perm), np.uint32)
+    left, right = candidate_pairs(_concat(hash_chunks, (0, settings.bands), np.uint64), _concat(valid_chunks, (0,), bool))
+    if settings.verify == "exact" and len(left):
+        involved = np.unique(np.concatenate([left, right]))
+        text = texts_of(involved)
+        similarity = exact_jaccard(text, settings.ngram, np.searchsorted(involved, left), np.searchsorted(involved, right))
     else:
         similarity = estimated_jaccard(signatures, left, right)
-    similar = similarity >= threshold
-    return ids, signatures, components(len(ids), left[similar], right[similar])
+    similar = similarity >= settings.threshold
+    return signatures, left[similar], right[similar], similarity[similar]
 
 
-def _exact_similarity(source: OperatorInput, id_name: str, text_name: str, ids: pa.Array, ngram: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Exact Jaccard of each candidate pair's shingle sets; the candidates' texts are read again from the input."""
-    involved = np.unique(np.concatenate([left, right]))
+def _reread(source: OperatorInput, id_name: str, text_name: str, ids: pa.Array, involved: np.ndarray) -> pa.Array:
+    """The texts of rows `involved` (sorted positions), read again from the input and matched by id."""
     wanted = ids.take(pa.array(involved))
     texts: list[pa.Array] = []
     positions: list[np.ndarray] = []
@@ -104,12 +144,9 @@ def _exact_similarity(source: OperatorInput, id_name: str, text_name: str, ids: 
         if chosen.any():
             texts.append(batch.column(1).filter(pa.array(chosen)))
             positions.append(slot[chosen].astype(np.int64))
-    # candidate texts in `involved` order, then pairs renumbered into that order
     order = np.empty(len(involved), dtype=np.int64)
     order[np.concatenate(positions)] = np.arange(len(involved))
-    text = pa.concat_arrays(texts).take(pa.array(order))
-    local_left, local_right = np.searchsorted(involved, left), np.searchsorted(involved, right)
-    return exact_jaccard(text, ngram, local_left, local_right)
+    return pa.concat_arrays(texts).take(pa.array(order))
 
 
 def similarity_to(signatures: np.ndarray, kept: np.ndarray) -> np.ndarray:

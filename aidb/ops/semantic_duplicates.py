@@ -62,7 +62,7 @@ def semantic_labels(source: OperatorInput, operator_name: str, args: dict[str, A
     id_chunks, vector_chunks = [], []
     for batch in source.batches([id_name, column]):
         id_chunks.append(batch.column(0))
-        vector_chunks.append(_matrix(batch.column(1), operator_name, column))
+        vector_chunks.append(embedding_matrix(batch.column(1), operator_name, column_argument))
     ids = checked_ids(pa.chunked_array(id_chunks, type=id_chunks[0].type if id_chunks else pa.int64()), operator_name, id_name)
     vectors = np.concatenate(vector_chunks) if vector_chunks else np.zeros((0, 1), dtype=np.float32)
     if len({v.shape[1] for v in vector_chunks}) > 1:
@@ -136,7 +136,7 @@ def _squared_distances(rows: np.ndarray, centroids: np.ndarray) -> np.ndarray:
     return (rows**2).sum(1)[:, None] - 2 * rows @ centroids.T + (centroids**2).sum(1)[None, :]
 
 
-def _matrix(column: pa.Array, operator_name: str, name: str) -> np.ndarray:
+def embedding_matrix(column: pa.Array, operator_name: str, argument: str) -> np.ndarray:
     """A batch's embeddings as float32 rows; NULL embeddings become zero rows (in no pair)."""
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
@@ -145,16 +145,21 @@ def _matrix(column: pa.Array, operator_name: str, name: str) -> np.ndarray:
         lengths = column.value_lengths().fill_null(0).to_numpy(zero_copy_only=False)
         present = lengths[~column.is_null().to_numpy(zero_copy_only=False)]
         if len(present) and (present != present[0]).any():
-            raise DataError(f"{operator_name}(): argument emb_col: embeddings of different lengths in {name!r}")
+            raise DataError(f"{operator_name}(): argument {argument}: embeddings of different lengths")
         width = int(present[0]) if len(present) else 1
     filled = column.fill_null(pa.scalar([0.0] * width, type=column.type)) if column.null_count else column
     values = filled.flatten().to_numpy(zero_copy_only=False).astype(np.float32, copy=False)
     return values.reshape(len(column), width)
 
 
+def spherical_cluster_count(rows: int) -> int:
+    """The k of clusters := 'auto'."""
+    return max(1, math.ceil(rows / ROWS_PER_CLUSTER))
+
+
 def _cluster_count(value: Any, rows: int, operator_name: str) -> int:
     if value == "auto":
-        return max(1, math.ceil(rows / ROWS_PER_CLUSTER))
+        return spherical_cluster_count(rows)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ProgrammingError(f"{operator_name}(): argument clusters must be 'auto' or a positive integer, got {value!r}")
     return value

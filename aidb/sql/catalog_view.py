@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from aidb.storage.catalog import ModelRecord
+from aidb.storage.catalog import ModelRecord, RemovalTableRecord
 from aidb.storage.vector_tables import VectorTableInfo
 
 
@@ -38,6 +38,8 @@ class CatalogView:
     builtin_models: dict[str, ModelRecord] = field(default_factory=dict)
     # lower-cased table name -> its vector columns, Lance dataset, indexes and size (for the vector search rewrite)
     vector_tables: dict[str, VectorTableInfo] = field(default_factory=dict)
+    # removal tables written by operators (dedup()), oldest run first, for why_dropped()
+    removal_tables: tuple[RemovalTableRecord, ...] = ()
 
     def default_model(self, kind: str) -> ModelRecord | None:
         for model in self.models.values():

@@ -16,6 +16,7 @@ from aidb.sql.rewrite_embedding_type import rewrite_embedding_type
 from aidb.sql.rewrite_function_arguments import rewrite_function_arguments
 from aidb.sql.rewrite_persisted_macros import rewrite_persisted_macros
 from aidb.sql.rewrite_operator_calls import rewrite_operator_calls
+from aidb.sql.rewrite_why_dropped import rewrite_why_dropped
 from aidb.sql.rewrite_vector_search import rewrite_vector_search
 from aidb.sql.rewrite_vector_tables import rewrite_vector_tables
 
@@ -23,6 +24,7 @@ Pass = Callable[[exp.Expression, CatalogView], exp.Expression]
 
 PASSES: list[tuple[str, Pass]] = [
     ("operator_calls", rewrite_operator_calls),
+    ("why_dropped", rewrite_why_dropped),
     ("catalog_functions", rewrite_catalog_functions),
     ("function_arguments", rewrite_function_arguments),
     ("embedding_type", rewrite_embedding_type),

@@ -66,3 +66,30 @@ def record_run(
             [[run_id, output_table, source] for source in input_tables],
         )
     return run_id
+
+
+@dataclass(frozen=True)
+class RemovalTableRecord:
+    """A removal table an operator wrote while a run produced `output_table` (aidb.removal_tables)."""
+
+    run_id: int
+    output_table: str
+    removal_table: str
+    step: str
+    input_table: str
+
+
+def read_removal_tables(con: duckdb.DuckDBPyConnection) -> list[RemovalTableRecord]:
+    rows = con.execute(
+        "SELECT run_id, output_table, removal_table, step, input_table FROM aidb.removal_tables ORDER BY run_id, removal_table"
+    ).fetchall()
+    return [RemovalTableRecord(*row) for row in rows]
+
+
+def record_removal_tables(con: duckdb.DuckDBPyConnection, run_id: int, output_table: str, written: list[tuple[str, str, str]]) -> None:
+    """Record the (step, removal table, input table) an operator wrote during run `run_id`, which produced `output_table`."""
+    if written:
+        con.executemany(
+            "INSERT INTO aidb.removal_tables (run_id, output_table, removal_table, step, input_table) VALUES (?, ?, ?, ?, ?)",
+            [[run_id, output_table, table, step, source] for step, table, source in written],
+        )
