@@ -87,9 +87,13 @@ def main() -> None:
         "--tuned", metavar="NPROBES,REFINE",
         help="also run Lance direct and aidb vector_search(..., nprobes, refine_factor) with these search parameters",
     )
+    parser.add_argument(
+        "--batch", type=int, metavar="QUERIES",
+        help="instead: batch_vector_search of QUERIES query rows (exact on an unindexed table, then ANN) vs DuckDB's exact join",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="aidb-bench-") as folder:  # ~3 GB at 1M rows
-        compare(args, Path(folder))
+        (compare_batch if args.batch else compare)(args, Path(folder))
 
 
 def compare(args: argparse.Namespace, work: Path) -> None:
@@ -206,6 +210,75 @@ def compare(args: argparse.Namespace, work: Path) -> None:
     write_results("vector_search", {
         "rows": rows, "queries": args.queries, "index": args.index, "index_options": search,
         "systems": {f"{label} {key}": {"queries_per_s": round(v[0], 2), "recall_at_10": round(v[1], 4), "short_results": v[2]} for (label, key), v in results.items()},
+    })
+
+
+def compare_batch(args: argparse.Namespace, work: Path) -> None:
+    """batch_vector_search vs the exact DuckDB join it could have been (an in-memory DuckDB table, only ids carried).
+
+    Two DuckDB forms of the exact join: a QUALIFY row_number() window (what the issue's user wrote) and
+    min_by(id, distance, k), a top-k aggregate that keeps k rows per query instead of sorting all pairs.
+    """
+    from bench.measure import alternate, ratio, summarise
+
+    rows = args.rows or (100_000 if args.quick else 1_000_000)
+    data = make_data(rows)
+    rng = np.random.default_rng(1)
+    picked = rng.integers(0, rows, args.batch)
+    queries = data[picked] + 0.3 * rng.normal(size=(args.batch, DIM)).astype(np.float32)
+    parquet, query_file = work / "docs.parquet", work / "queries.parquet"
+    pq.write_table(pa.table({"id": np.arange(rows), "emb": pa.FixedSizeListArray.from_arrays(pa.array(data.ravel()), DIM)}), parquet)
+    pq.write_table(pa.table({"qid": np.arange(args.batch), "q": pa.FixedSizeListArray.from_arrays(pa.array(queries.ravel()), DIM)}), query_file)
+    print(f"{rows} x {DIM} float32 vectors, {args.batch} query rows, k={K}")
+
+    duck = duckdb.connect()
+    duck.execute(f"CREATE TABLE docs AS SELECT id, emb::FLOAT[{DIM}] AS emb FROM read_parquet('{parquet}')")
+    duck.execute(f"CREATE TABLE queries AS SELECT qid, q::FLOAT[{DIM}] AS q FROM read_parquet('{query_file}')")
+    qualify = (
+        "SELECT q.qid, d.id FROM queries q, docs d "
+        f"QUALIFY row_number() OVER (PARTITION BY q.qid ORDER BY array_cosine_distance(d.emb, q.q)) <= {K}"
+    )
+    min_by = f"SELECT q.qid, unnest(min_by(d.id, array_cosine_distance(d.emb, q.q), {K})) FROM queries q, docs d GROUP BY q.qid"
+
+    con = aidb.connect(str(work / "bench.aidb"), autocommit=True)
+    con.execute(f"CREATE TABLE docs (id BIGINT, emb FLOAT[{DIM}]) WITH (storage = 'lance')")
+    con.execute(f"INSERT INTO docs SELECT id, emb::FLOAT[{DIM}] FROM read_parquet('{parquet}')")
+    con.execute(f"CREATE TABLE queries AS SELECT qid, q::FLOAT[{DIM}] AS q FROM read_parquet('{query_file}')")
+    batch = f"SELECT query_id, id FROM batch_vector_search(docs, emb, (SELECT qid, q FROM queries), k := {K})"
+
+    def per_query(result: list[tuple[int, int]]) -> dict[int, set[int]]:
+        found: dict[int, set[int]] = {}
+        for qid, rid in result:
+            found.setdefault(qid, set()).add(rid)
+        return found
+
+    sides = {
+        "duckdb_qualify": lambda: per_query(duck.execute(qualify).fetchall()),
+        "duckdb_min_by": lambda: per_query(duck.execute(min_by).fetchall()),
+        "aidb_exact": lambda: per_query(con.execute(batch).fetchall()),
+    }
+    exact = alternate(sides, repeat=2, warm_up=False)
+    truth = exact["duckdb_qualify"].result
+    assert exact["duckdb_min_by"].result == truth
+    differing = [q for q in truth if exact["aidb_exact"].result[q] != truth[q]]
+    assert len(differing) <= max(1, args.batch // 100), f"exact batch search disagrees with DuckDB on {len(differing)} queries"
+
+    started = time.perf_counter()
+    con.execute("CREATE VECTOR INDEX docs_emb ON docs (emb) USING IVF_PQ WITH (metric = 'cosine')")
+    print(f"aidb CREATE VECTOR INDEX (IVF_PQ, defaults): {time.perf_counter() - started:.1f}s")
+    ann = alternate({"aidb_ann": lambda: per_query(con.execute(batch).fetchall())}, repeat=2)
+    recall = float(np.mean([len(ann["aidb_ann"].result.get(q, set()) & truth[q]) / K for q in truth]))
+    con.close()
+    runs = {**exact, **ann}
+    for name, side in runs.items():
+        print(f"  {name:<16} {side.best_wall:8.2f} s   {args.batch / side.best_wall:9.1f} queries/s")
+    print(f"  aidb exact / DuckDB QUALIFY join {ratio(runs, 'duckdb_qualify', 'aidb_exact')['wall']:.1f}x, "
+          f"/ DuckDB min_by join {ratio(runs, 'duckdb_min_by', 'aidb_exact')['wall']:.1f}x; "
+          f"ANN {ratio(runs, 'duckdb_min_by', 'aidb_ann')['wall']:.1f}x min_by at recall@10 {recall:.3f}; "
+          f"exact results differ on {len(differing)} of {args.batch} queries (ties)")
+    write_results("vector_search_batch", {
+        "rows": rows, "query_rows": args.batch, "k": K, "ann_recall_at_10": round(recall, 4),
+        "exact_differing_queries": len(differing), "sides": summarise(runs, args.batch),
     })
 
 

@@ -10,7 +10,7 @@ import sqlglot
 from sqlglot import exp
 
 from aidb.errors import ProgrammingError, did_you_mean
-from aidb.storage.lance_search import DISTANCE_COLUMN, search_call, search_of
+from aidb.storage.lance_search import DISTANCE_COLUMN, AnnSearch, result_type, search_call, search_of
 from aidb.storage.vector_tables import VectorTableInfo
 
 TABLE_FUNCTIONS = ("vector_search", "batch_vector_search", "text_search", "hybrid_search")
@@ -69,8 +69,10 @@ def columns_read(tree: exp.Expression) -> set[str] | None:
 def _batch(info: VectorTableInfo, args: list[exp.Expression], named: dict[str, exp.Expression]) -> exp.Expression:
     """Top-k per query vector; `queries` yields (query_id, query_vector).
 
-    ANN through pylance, one search per query row, when the column has an index pylance built and the table
-    is too large to scan cheaply; otherwise exact, every query against every row in one DuckDB join.
+    A Lance table is searched by a function that gets a whole DuckDB chunk of query vectors at once: ANN through
+    pylance, one search per query row, when the column has an index pylance built and the table is too large to
+    scan cheaply; otherwise exact, by numpy matrix products against the dataset's vectors (read once per
+    version). A DuckDB table is searched exactly in one DuckDB join.
     """
     column, queries = _need(args, 2, "batch_vector_search(table, column, (SELECT id, vector FROM ...), k := 10)")[:2]
     k = _int(args[2] if len(args) > 2 else named.get("k"), DEFAULT_K)
@@ -87,14 +89,19 @@ def _batch(info: VectorTableInfo, args: list[exp.Expression], named: dict[str, e
     names = [exp.to_identifier(c).sql(dialect="duckdb") for c in info.columns]
     vector = f"CAST(__q.query_vector AS FLOAT[{dimension}])"
     ann = index is not None and index.options.get("built_with") == PYLANCE and index.metric == metric
-    if ann and info.row_count > EXACT_SCAN_MAX_ROWS:
-        options = {**index.options, **{o: _int(named[o], 0) for o in ("nprobes", "refine_factor") if o in named}}
-        search = search_of(info, index, info.columns, k, metric, options)
-        distance = lance_distance(metric, exp.column(DISTANCE_COLUMN, table="__r")).sql(dialect="duckdb")
-        rows = search_call(search, exp.maybe_parse(vector, dialect="duckdb"))
-        ranked = rows.this.expressions[0]  # unnest(<search>(vector, ...), max_depth := 2)
+    if info.is_lance and info.dataset:
+        if ann and info.row_count > EXACT_SCAN_MAX_ROWS:
+            options = {**index.options, **{o: _int(named[o], 0) for o in ("nprobes", "refine_factor") if o in named}}
+            search = search_of(info, index, info.columns, k, metric, options)
+            distance = lance_distance(metric, exp.column(DISTANCE_COLUMN, table="__r"))
+        else:
+            stored = next(c for c in info.columns if c.lower() == column.name.lower())
+            returns = result_type(info.columns, info.column_types)
+            search = AnnSearch(info.dataset, stored, info.columns, k, metric, dimension, returns, exact=True)
+            distance = exp.column(DISTANCE_COLUMN, table="__r")
+        ranked = search_call(search, exp.maybe_parse(vector, dialect="duckdb")).this.expressions[0]  # unnest(<search>(...))
         sql = (
-            f"SELECT __r.query_id, {', '.join('__r.' + n for n in names)}, {distance} AS _distance "
+            f"SELECT __r.query_id, {', '.join('__r.' + n for n in names)}, {distance.sql(dialect='duckdb')} AS _distance "
             f"FROM (SELECT __q.query_id, {ranked.sql(dialect='duckdb')} FROM {queries_sql}) AS __r"
         )
         return sqlglot.parse_one(sql, read="duckdb")

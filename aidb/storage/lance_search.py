@@ -54,6 +54,10 @@ class AnnSearch:
     bound_filter: tuple[str, ...] | None = None
     bound_k: int | None = None
     bound_nprobes: int | None = None
+    # Exact top-k in numpy over the dataset's vectors, a whole chunk of query vectors at once (batch_vector_search
+    # without a usable index): `_distance` then comes in DuckDB's units (array_cosine_distance, array_distance,
+    # array_negative_inner_product), not Lance's.
+    exact: bool = False
 
     def to_json(self) -> str:
         return json.dumps({**self.__dict__, "columns": list(self.columns)}, sort_keys=True)
@@ -142,6 +146,7 @@ class OpenDatasets:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._open: dict[str, Any] = {}
+        self._vectors: dict[tuple[str, str], ExactVectors] = {}  # (path, column) -> the latest version's vectors
 
     def latest(self, path: str) -> Any:
         import lance
@@ -161,10 +166,77 @@ class OpenDatasets:
             self._open[path] = dataset
             return dataset
 
+    def vectors(self, path: str, column: str, dimension: int) -> ExactVectors:
+        """The vectors of `column` at the dataset's latest version, read once per version (for exact batch search)."""
+        dataset = self.latest(path)
+        with self._lock:
+            cached = self._vectors.get((path, column))
+            if cached is None or cached.version != dataset.version:
+                cached = ExactVectors.read(dataset, column, dimension)
+                self._vectors[(path, column)] = cached
+            return cached
+
     def clear(self) -> None:
         """Forget open datasets (a table dropped and made again restarts its version numbers)."""
         with self._lock:
             self._open.clear()
+            self._vectors.clear()
+
+
+@dataclass(frozen=True)
+class ExactVectors:
+    """One version of a dataset's vector column as a numpy matrix, for exact top-k by matrix products."""
+
+    dataset: Any
+    version: int
+    matrix: np.ndarray  # (rows, dimension) float32; rows with a NULL vector are zeros and never returned
+    valid: np.ndarray  # bool per row
+    squared_norms: np.ndarray  # float32 per row
+
+    @staticmethod
+    def read(dataset: Any, column: str, dimension: int) -> ExactVectors:
+        array = dataset.to_table(columns=[column]).column(column).combine_chunks()
+        if len(array) == 0:
+            matrix, valid = np.zeros((0, dimension), dtype=np.float32), np.zeros(0, dtype=bool)
+        else:
+            valid = array.is_valid().to_numpy(zero_copy_only=False)
+            values = array.values.to_numpy(zero_copy_only=False)[array.offset * dimension : (array.offset + len(array)) * dimension]
+            matrix = np.nan_to_num(np.asarray(values, dtype=np.float32)).reshape(len(array), dimension).copy()
+            matrix[~valid] = 0
+        return ExactVectors(dataset, dataset.version, matrix, valid, np.einsum("ij,ij->i", matrix, matrix))
+
+    def top_k(self, queries: np.ndarray, k: int, metric: str) -> tuple[np.ndarray, np.ndarray]:
+        """Row positions and distances (DuckDB's units) of each query's k nearest rows, nearest first; -1 pads."""
+        rows = len(self.matrix)
+        positions = np.full((len(queries), k), -1, dtype=np.int64)
+        distances = np.full((len(queries), k), np.inf, dtype=np.float32)
+        if rows == 0:
+            return positions, distances
+        block = max(1, (1 << 24) // rows)  # ~64 MB of distances at a time
+        norms = np.sqrt(self.squared_norms)
+        for start in range(0, len(queries), block):
+            q = queries[start : start + block]
+            products = q @ self.matrix.T
+            if metric == "cosine":
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    d = 1 - products / (np.linalg.norm(q, axis=1)[:, None] * norms[None, :])
+            elif metric == "l2":
+                d = np.sqrt(np.maximum(np.einsum("ij,ij->i", q, q)[:, None] + self.squared_norms[None, :] - 2 * products, 0))
+            else:  # dot
+                d = -products
+            d = np.where(self.valid[None, :] & np.isfinite(d), d, np.inf).astype(np.float32)
+            take = min(k, rows)
+            nearest = np.argpartition(d, take - 1, axis=1)[:, :take] if take < rows else np.tile(np.arange(rows), (len(q), 1))
+            nearest_d = np.take_along_axis(d, nearest, axis=1)
+            if metric == "l2":  # the expanded form loses digits near 0: measure the chosen rows directly
+                exact = np.linalg.norm(q[:, None, :] - self.matrix[nearest], axis=2).astype(np.float32)
+                nearest_d = np.where(np.isfinite(nearest_d), exact, np.inf)
+            order = np.argsort(nearest_d, axis=1, kind="stable")
+            nearest, nearest_d = np.take_along_axis(nearest, order, axis=1), np.take_along_axis(nearest_d, order, axis=1)
+            found = np.isfinite(nearest_d)
+            positions[start : start + len(q), :take] = np.where(found, nearest, -1)
+            distances[start : start + len(q), :take] = nearest_d
+        return positions, distances
 
 
 def register_search_function(
@@ -196,6 +268,9 @@ def _run_searches(vectors: pa.Array, searches: pa.Array, arrow_type: pa.ListType
         vectors = vectors.combine_chunks()
     if isinstance(searches, pa.ChunkedArray):
         searches = searches.combine_chunks()
+    texts = searches.unique().drop_null()
+    if len(texts) == 1 and _parsed(texts[0].as_py()).exact:
+        return _run_exact(vectors, searches.is_valid(), _parsed(texts[0].as_py()), arrow_type, datasets)
     struct_type: pa.StructType = arrow_type.value_type
     parts, offsets, valid = [], [0], []
     for i in range(len(vectors)):
@@ -211,6 +286,31 @@ def _run_searches(vectors: pa.Array, searches: pa.Array, arrow_type: pa.ListType
         offsets.append(offsets[-1] + rows.num_rows)
     values = pa.concat_arrays(parts) if parts else pa.array([], type=struct_type)
     mask = None if all(valid) else pa.array([not v for v in valid])
+    return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), values, type=arrow_type, mask=mask)
+
+
+def _run_exact(vectors: pa.Array, searched: pa.Array, search: AnnSearch, arrow_type: pa.ListType, datasets: OpenDatasets) -> pa.Array:
+    """Exact top-k for a whole chunk of query vectors: one matrix product per block of queries, then one `take`."""
+    valid = (vectors.is_valid().to_numpy(zero_copy_only=False) & searched.to_numpy(zero_copy_only=False)).astype(bool)
+    count = len(vectors)
+    values = vectors.values.to_numpy(zero_copy_only=False)[vectors.offset * search.dimension : (vectors.offset + count) * search.dimension]
+    queries = np.asarray(values, dtype=np.float32).reshape(count, search.dimension)[valid]
+    if not np.isfinite(queries).all():
+        raise DataError(f"vector search of {search.column}: a query vector has a NaN or infinite value")
+    table = datasets.vectors(search.dataset, search.column, search.dimension)
+    positions, distances = table.top_k(queries, search.k, search.metric)
+    found = positions >= 0
+    wanted = np.unique(positions[found])
+    rows = table.dataset.take(wanted, columns=list(search.columns)) if search.columns else pa.table({"_": pa.nulls(len(wanted))})
+    struct_type: pa.StructType = arrow_type.value_type
+    picks = pa.array(np.searchsorted(wanted, positions[found]))
+    columns = [rows.column(f.name).take(picks).combine_chunks().cast(f.type) for f in struct_type if f.name != DISTANCE_COLUMN]
+    columns.append(pa.array(distances[found], type=pa.float32()).cast(struct_type.field(DISTANCE_COLUMN).type))
+    values = pa.StructArray.from_arrays(columns, fields=list(struct_type))
+    lengths = np.zeros(count, dtype=np.int32)
+    lengths[valid] = found.sum(axis=1)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+    mask = None if valid.all() else pa.array(~valid)
     return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), values, type=arrow_type, mask=mask)
 
 

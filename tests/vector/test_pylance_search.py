@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from pylance_docs import ROWS, open_pylance_docs, plan_of, vectors  # tests/pylance_docs.py
@@ -107,3 +108,23 @@ def test_filter_lance_refuses_is_an_aidb_error_naming_it(docs):
     with pytest.raises(ProgrammingError, match=r"filter 'lang = 5 AND `Year Made` >= 2010' failed in Lance"):
         docs.execute("SELECT id FROM docs WHERE lang = 5 AND \"Year Made\" >= 2010 ORDER BY distance(emb, [1, 2, 3, 4, 5, 6, 7, 8]) LIMIT 3")
     assert docs.execute("SELECT count(*) FROM docs").fetchone() == (ROWS,)
+
+
+@pytest.mark.parametrize("metric", ["cosine", "l2", "dot"])
+def test_batch_search_without_index_is_exact_in_numpy_and_matches_duckdb(con, metric):
+    rng = np.random.default_rng(7)
+    data = rng.normal(size=(300, 8)).astype(np.float32)
+    con.execute("CREATE TABLE vecs (id BIGINT, tag VARCHAR, emb FLOAT[8]) WITH (storage = 'lance')")
+    rows = pa.table({"id": np.arange(300), "tag": [f"t{i}" for i in range(300)], "emb": [None if i == 5 else v.tolist() for i, v in enumerate(data)]})
+    con.execute("INSERT INTO vecs SELECT id, tag, emb::FLOAT[8] FROM rows")
+    con.execute("CREATE TABLE queries AS SELECT id AS qid, emb AS q FROM vecs WHERE id < 40 UNION ALL SELECT 999, NULL")
+    sql = f"SELECT query_id, id, tag, _distance FROM batch_vector_search(vecs, emb, (SELECT qid, q FROM queries), k := 4, metric := '{metric}')"
+    assert "__aidb_ann_" in plan_of(con, sql)  # the chunk-at-a-time search function, not a DuckDB join
+    found = con.execute(sql + " ORDER BY query_id, _distance").fetchall()
+    function = {"cosine": "array_cosine_distance", "l2": "array_distance", "dot": "array_negative_inner_product"}[metric]
+    expected = con.execute(
+        f"SELECT q.qid, v.id, v.tag, {function}(v.emb, q.q) AS d FROM queries q, vecs v WHERE v.emb IS NOT NULL AND q.q IS NOT NULL "
+        "QUALIFY row_number() OVER (PARTITION BY q.qid ORDER BY d) <= 4 ORDER BY q.qid, d"
+    ).fetchall()
+    assert [r[:3] for r in found] == [r[:3] for r in expected] and len(found) == 39 * 4
+    assert [r[3] for r in found] == pytest.approx([r[3] for r in expected], abs=1e-5)
