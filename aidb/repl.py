@@ -23,7 +23,8 @@ def main(path: str, command: str | None = None) -> int:
 
     interactive = command is None and sys.stdin.isatty()
     try:
-        connection = aidb.connect(path, autocommit=True, progress=False)
+        # -c and scripts on stdin draw progress on stderr when it is a terminal (the interactive loop draws its own)
+        connection = aidb.connect(path, autocommit=True, progress=None if not interactive else False)
     except Error as error:
         print(f"Error: {type(error).__name__}: {error}", file=sys.stderr)
         return 1

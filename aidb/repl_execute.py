@@ -169,23 +169,31 @@ class ReplProgress:
 
     def start(self, description: str) -> None:
         self.rows = 0
+        self.total: int | None = None
         self._description = description
+
+    def expect(self, total: int | None) -> None:
+        """The input size in rows, when known: the bar shows it and an estimate of the time left."""
+        self.total = total
 
     def advance(self, rows: int) -> None:
         self.rows += rows
         if self._bar is None:
-            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+            known = self.total is not None
             self._bar = Progress(
                 SpinnerColumn(),
                 TextColumn("{task.description}"),
-                TextColumn("[bold]{task.completed:,.0f}[/bold] rows"),
+                *([BarColumn()] if known else []),
+                TextColumn("[bold]{task.completed:,.0f}[/bold]" + (" of {task.total:,.0f}" if known else "") + " rows"),
                 TimeElapsedColumn(),
+                *([TextColumn("eta"), TimeRemainingColumn()] if known else []),
                 TextColumn("[dim](Ctrl-C cancels)[/dim]"),
                 console=self.console,
                 transient=True,
             )
-            self._task = self._bar.add_task(self._description[:50], total=None)
+            self._task = self._bar.add_task(self._description[:50], total=self.total)
             self._bar.start()
         self._bar.update(self._task, advance=rows)
 

@@ -57,3 +57,20 @@ def test_demo_refuses_to_overwrite_a_database_it_did_not_make(tmp_path: Path) ->
     with duckdb.connect(str(path), read_only=True) as con:
         assert con.execute("SELECT x FROM important").fetchone() == (1,)
         assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [MARKER_TABLE]).fetchone() == (0,)
+
+
+def test_a_command_shows_progress_on_a_terminals_stderr_with_the_total(tmp_path: Path) -> None:
+    import pexpect
+
+    path = tmp_path / "p.aidb"
+    with aidb.connect(str(path)) as con:
+        con.execute("CREATE TABLE docs AS SELECT 'Hello World ' || range AS text FROM range(600000)")
+    statement = "SELECT count(normalize_text(text)) AS n FROM docs"
+    child = pexpect.spawn(sys.executable, ["-m", "aidb.cli", str(path), "-c", statement], encoding="utf-8", timeout=120)
+    child.expect(r"/600000")  # tqdm's "done/total" on stderr (a terminal here)
+    child.expect(r"\b600000\b")  # the result
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    piped = subprocess.run([sys.executable, "-m", "aidb.cli", str(path), "-c", statement], capture_output=True, text=True, check=True)
+    assert piped.stderr == "" and "600000" in piped.stdout  # no bar when stderr is not a terminal

@@ -17,7 +17,12 @@ class Progress:
 
     def start(self, description: str) -> None:
         self.rows = 0
+        self.total: int | None = None
         self._description = description
+
+    def expect(self, total: int | None) -> None:
+        """The statement's input size in rows, when known: the bar then shows the total and an estimate of time left."""
+        self.total = total
 
     def advance(self, rows: int) -> None:
         self.rows += rows
@@ -26,7 +31,7 @@ class Progress:
         if self._bar is None:
             from tqdm import tqdm
 
-            self._bar = tqdm(desc=self._description[:40], unit=" rows", leave=False, file=sys.stderr)
+            self._bar = tqdm(desc=self._description[:40], total=self.total, unit=" rows", leave=False, file=sys.stderr)
         self._bar.update(rows)
 
     def update(self, stage: str, completed: int, total: int) -> None:

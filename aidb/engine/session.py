@@ -34,6 +34,7 @@ from aidb.sql.lineage import lineage_of
 from aidb.sql.provenance import model_columns
 from aidb.sql.rewrite_persisted_macros import MACRO_SCHEMA
 from aidb.sql.rewrite_operator_calls import operator_calls
+from aidb.sql.table_references import single_scanned_table
 from aidb.storage.catalog import ModelRecord, read_models, read_removal_tables, record_removal_tables, record_run
 from aidb.storage.column_provenance import record_column_provenance
 from aidb.storage.extensions import load_extension
@@ -82,6 +83,7 @@ class Session:
         self._saved_threads: int | None = None  # DuckDB's threads setting while one-thread statements run
         self._search_functions: set[str] = set()  # pylance search functions registered on self.duck
         self._ran_sql: str | None = None  # the rewritten SQL of the statement running, for its error message
+        self._udf_calls: LruCache[bool] = LruCache()  # by statement text: whether it calls aidb's Python functions
         self.lance_datasets = OpenDatasets()  # Lance datasets open for ANN search, with their index caches
         self.lance_staging = LanceStaging()  # Lance writes of the open transaction, published at commit
         self.errors = ErrorSlot()
@@ -124,6 +126,7 @@ class Session:
     def invalidate_catalog(self) -> None:
         self._catalog = None
         self._plans.clear()
+        self._udf_calls.clear()
         self.lance_datasets.clear()
 
     def _function_infos(self) -> dict[str, FunctionInfo]:
@@ -272,6 +275,8 @@ class Session:
                 register_search_function(self.duck, name, search, self.lance_datasets, self.errors.put)
                 self._search_functions.add(name)
         self.operator_relations.release()
+        if not plan.searches and planned.rewritten is not None and self._reports_progress(statement.text, planned.rewritten.tree, catalog):
+            self.progress.expect(self._input_rows(planned.rewritten.tree))
         lineage = None if self.read_only else lineage_of(statement.tree)
         if lineage is None:
             if plan.operators:
@@ -316,6 +321,26 @@ class Session:
             return parameters
         self._hold_one_thread(False)
         return self.operator_relations.run(plan.operators, plan.operator_inputs, parameters)
+
+    def _reports_progress(self, text: str, tree: exp.Expression, catalog: CatalogView) -> bool:
+        """Whether the statement calls aidb's Python functions, which report the rows they process."""
+        calls = self._udf_calls.get(text)
+        if calls is None:
+            calls = any(catalog.functions.get(f.name.lower(), _NOT_A_FUNCTION).kind == "udf" for f in tree.find_all(exp.Anonymous))
+            self._udf_calls.put(text, calls)
+        return calls
+
+    def _input_rows(self, tree: exp.Expression) -> int | None:
+        """Rows of the one table a model-function statement scans: the total its progress shows (None if unknown)."""
+        table = single_scanned_table(tree)
+        if table is None:
+            return None
+        table = table.copy()
+        table.set("alias", None)
+        try:
+            return int(self.duck.execute(f"SELECT count(*) FROM {table.sql(dialect='duckdb')}").fetchone()[0])
+        except duckdb.Error:
+            return None  # not countable on its own (a CTE's name, say): the statement runs without a total
 
     def _hold_one_thread(self, one: bool) -> None:
         """Run the next statements on one DuckDB thread (`one`) or on the threads setting it had before.
@@ -492,6 +517,8 @@ class SessionFunctionContext:
     def progress(self, rows: int) -> None:
         self._session.progress.advance(rows)
 
+
+_NOT_A_FUNCTION = FunctionInfo("", "", "", (), "", "", "")
 
 # Statements DuckDB answers with a one-column status ('Success' or 'Count'); PEP 249 wants no result set for them.
 _STATUS_ONLY_WORDS = frozenset(

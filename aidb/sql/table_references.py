@@ -14,3 +14,18 @@ def unqualified_table_names(tree: exp.Expression) -> tuple[str, ...]:
         if isinstance(table.this, exp.Identifier) and not table.args.get("db") and not table.args.get("catalog")
     }
     return tuple(sorted(name for name in names if name.lower() not in defined))
+
+
+def single_scanned_table(tree: exp.Expression) -> exp.Table | None:
+    """The one table a statement's query scans (FROM t, no joins, no subquery in FROM), else None.
+
+    Its row count is the input size of a model function run over the scan: progress shows it as the total.
+    """
+    query = tree.expression if isinstance(tree, (exp.Create, exp.Insert)) else tree
+    if not isinstance(query, exp.Select) or query.args.get("joins"):
+        return None
+    source = query.args.get("from_") or query.args.get("from")
+    table = source.this if source is not None else None
+    if not isinstance(table, exp.Table) or not isinstance(table.this, exp.Identifier):
+        return None
+    return table

@@ -182,3 +182,35 @@ def test_errors_quote_the_users_statement_not_the_rewrite(con) -> None:
     with pytest.raises(aidb.ProgrammingError) as plain:  # not rewritten: DuckDB's own excerpt and caret stay
         con.execute("SELECT idd FROM range(3)")
     assert "LINE 1: SELECT idd FROM range(3)" in str(plain.value) and "EXPLAIN AIDB" not in str(plain.value)
+
+
+class RecordedProgress:
+    """A progress reporter that keeps what the session told it."""
+
+    def __init__(self) -> None:
+        self.totals: list[int | None] = []
+        self.rows = 0
+
+    def start(self, description: str) -> None:
+        self.rows = 0
+
+    def expect(self, total: int | None) -> None:
+        self.totals.append(total)
+
+    def advance(self, rows: int) -> None:
+        self.rows += rows
+
+    def update(self, stage: str, completed: int, total: int) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+def test_model_function_statements_report_their_input_size(con) -> None:
+    con.execute("CREATE TABLE docs AS SELECT 'a b ' || range AS text FROM range(3000)")
+    progress = con.session.progress = RecordedProgress()
+    con.execute("CREATE TABLE normed AS SELECT normalize_text(text) AS t FROM docs AS d WHERE length(text) > 0")
+    con.execute("SELECT count(normalize_text('x' || range)) FROM range(10)")  # a table function: size unknown
+    con.execute("SELECT count(*) FROM docs")  # no model function: no progress
+    assert progress.totals == [3000, None]
