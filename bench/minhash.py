@@ -11,6 +11,8 @@ Peers:
 - datasketch with a new `MinHash(num_perm=128)` per document (regenerating permutations every time: the naive
   form the earlier version of this benchmark timed, kept to show the difference);
 - rensa `RMinHash.digest_matrix_from_token_sets` (its bulk API), rows read out with `to_rows()`.
+`python_shingling_only` times the peers' shared first step alone (building the shingle lists in Python), so the
+table shows how much of each peer's time that is.
 
 Checked, not printed: the three datasketch forms give bit-identical signatures; aidb, datasketch and rensa use
 different hash functions, so their signatures differ, and each is checked to estimate the exact Jaccard
@@ -169,6 +171,8 @@ def measure(label: str, texts: list[str], repeat: int) -> dict:
         "datasketch_shared_permutations": lambda: datasketch_shared_permutations(texts),
         "datasketch_per_document": lambda: datasketch_per_document(texts),
         "rensa": lambda: rensa_bulk(texts),
+        # not a peer: the part of every peer's time that is Python building shingles, which aidb does inside its kernel
+        "python_shingling_only": lambda: [python_shingles(t) for t in texts],
     }
     runs = alternate(sides, repeat, warm_up=False)
     con.close()
