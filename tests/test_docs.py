@@ -14,6 +14,7 @@ import pytest
 
 from aidb import cli
 from aidb.functions.registry import load_function_modules
+from aidb.ops.operator_registry import load_operator_modules
 from aidb.repl_commands import COMMANDS
 from aidb.sql.dialect import STATEMENT_PREFIXES
 from aidb.sql.vector_table_functions import TABLE_FUNCTIONS
@@ -43,7 +44,7 @@ def _explain(kind: str, missing: list[str], how: str) -> str:
 
 def test_every_sql_function_is_documented() -> None:
     names = sorted(name for name in load_function_modules() if not name.startswith("_"))
-    names += sorted(TABLE_FUNCTIONS)
+    names += sorted(TABLE_FUNCTIONS) + sorted(load_operator_modules())
     missing = _missing(names, r"\b{name}\(", documentation())
     assert not missing, _explain("SQL function(s)", missing, "as a call, e.g. `name(text [, model])` or in a SQL example, with a line on what it returns")
 
