@@ -89,8 +89,9 @@ def test_reasons_are_named_as_datatrove_names_them(con):
     assert _one(con, "SELECT gopher_quality('too short').reason") == "gopher_short_doc"
     bullets = "\n".join(f"• item {i} of the list with the words and the text" for i in range(30))
     assert _one(con, "SELECT gopher_quality(?).reason", bullets) == "gopher_too_many_bullets"
-    assert _one(con, "SELECT gopher_repetition(?).reason", "same line\n" * 10) == "dup_para_frac"
-    assert _one(con, "SELECT gopher_repetition(?).reason", "a\n\nsame line here\nsame line here\nx y z w") == "dup_line_frac"
+    assert _one(con, "SELECT gopher_repetition(?).reason", "same para\n\n" * 10) == "dup_para_frac"
+    assert _one(con, "SELECT gopher_repetition(?).reason", "same line\n" * 10) == "dup_line_frac"
+    assert _one(con, "SELECT gopher_repetition(?).reason", "a\n\nsame line here\nsame line here\nx y z w") == "dup_line_char_frac"
     assert _one(con, "SELECT c4_quality(?).reason", PROSE + "\nLorem ipsum dolor sit amet.") == "lorem_ipsum"
     assert _one(con, "SELECT c4_quality(?).reason", PROSE + "\nThe map is {here} now.") == "curly_bracket"
     assert _one(con, "SELECT c4_quality('One sentence here.').reason") == "too_few_sentences"
