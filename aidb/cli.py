@@ -8,6 +8,7 @@ import sys
 USAGE = """\
 aidb demo [--db PATH]        build a demo database from the bundled corpus and run the pipeline on it
 aidb sql PATH "STATEMENT"    run one statement on the database at PATH and print the result
+aidb doctor PATH [--dry-run] check that the catalog of PATH matches its files (Lance tables, indexes, models); repair it
 aidb [PATH] [-c STATEMENT]   open the SQL REPL on PATH (default: in memory); -c runs one statement and exits
 """
 
@@ -18,6 +19,8 @@ def main(argv: list[str] | None = None) -> int:
         return _demo(args[1:])
     if args and args[0] == "sql":
         return _sql(args[1:])
+    if args and args[0] == "doctor":
+        return _doctor(args[1:])
     parser = argparse.ArgumentParser(prog="aidb", usage=USAGE, description="aidb: an AI database for LLM data work.")
     parser.add_argument("path", nargs="?", default=":memory:", help="database file (created if missing)")
     parser.add_argument("-c", "--command", help="run this SQL and exit")
@@ -41,6 +44,29 @@ def _sql(args: list[str]) -> int:
     from aidb.repl import main as repl_main
 
     return repl_main(options.path, options.statement)
+
+
+def _doctor(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="aidb doctor", description="Check a database's catalog against its files and repair it.")
+    parser.add_argument("path", help="database file")
+    parser.add_argument("--dry-run", action="store_true", help="only report what is wrong; change nothing")
+    options = parser.parse_args(args)
+    from aidb.engine.doctor import run_doctor
+    from aidb.errors import Error
+
+    try:
+        report = run_doctor(options.path, dry_run=options.dry_run)
+    except Error as error:
+        print(f"aidb doctor: {error}", file=sys.stderr)
+        return 2
+    for finding in report.found:
+        action = "would" if options.dry_run else "repaired:"
+        print(f"{finding.problem}; {action} {finding.repair}")
+    for finding in [] if options.dry_run else report.remaining:
+        print(f"NOT REPAIRED: {finding.problem}", file=sys.stderr)
+    if not report.found:
+        print(f"{options.path}: the catalog matches the files; nothing to repair")
+    return 1 if report.remaining else 0
 
 
 def _demo(args: list[str]) -> int:

@@ -99,12 +99,14 @@ def _create_model(session: Session, node: st.CreateModel) -> Outcome:
         query_sql = plan_statement(parse_statement(to_duckdb_sql(source_node.this)), session.catalog()).sql
         description = train(session, name, query_sql, node.args.get("using"), options)
         source = description.source or "query"
+        session.note_model_file(source, created=True)
         options.update(description.metrics)
     else:
         source = source_node.name
         description = loader.describe(source, options)
         source = description.source or source
     if name in catalog.models:
+        session.note_model_file(catalog.models[name].source, created=False)
         delete_model(session.duck, name)
     # A built-in default (e.g. MiniLM for embeddings) stays in force unless the user asks otherwise;
     # where there is none, the first model of a kind becomes its default.
@@ -136,6 +138,7 @@ def _drop_model(session: Session, node: st.DropModel) -> Outcome:
         if node.args.get("exists"):
             return NO_ROWS
         raise ProgrammingError(f"cannot drop model {name!r}: no such model.{did_you_mean(name, models)}")
+    session.note_model_file(models[name].source, created=False)
     delete_model(session.duck, name)
     session.invalidate_catalog()
     return NO_ROWS

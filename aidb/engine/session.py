@@ -42,7 +42,7 @@ from aidb.storage.lance_commits import apply_pending_commits
 from aidb.storage.lance_search import OpenDatasets, register_search_function, searches_in
 from aidb.storage.layout import DatabaseLayout, layout_for
 from aidb.storage.macros import load_macros, macro_docs, persist_macros
-from aidb.storage.model_files import model_files_dir
+from aidb.storage.model_files import ModelFileChanges, is_model_file, model_files_dir
 from aidb.storage.migrations import discover_migrations, migrate
 from aidb.storage.resources import resource_dir
 from aidb.storage.vector_tables import read_vector_tables
@@ -86,6 +86,7 @@ class Session:
         self._udf_calls: LruCache[bool] = LruCache()  # by statement text: whether it calls aidb's Python functions
         self.lance_datasets = OpenDatasets()  # Lance datasets open for ANN search, with their index caches
         self.lance_staging = LanceStaging()  # Lance writes of the open transaction, published at commit
+        self.model_file_changes = ModelFileChanges()  # trained/obsolete model files, removed when the transaction ends
         self.errors = ErrorSlot()
         self.duck = _open_duckdb(self.layout, read_only)
         self.python_objects = PythonObjects(self.duck)  # pandas/Arrow/polars objects read as tables
@@ -383,6 +384,7 @@ class Session:
                 pass  # DuckDB may already have ended the aborted transaction
             self.in_transaction = False
             self.python_objects.restore()
+            self.after_transaction(committed=False)
             if error.args and "transaction was rolled back" not in str(error.args[0]):
                 error.args = (f"{error.args[0]}\n(the open transaction was rolled back)", *error.args[1:])
         self.invalidate_catalog()
@@ -421,6 +423,7 @@ class Session:
                 self.invalidate_catalog()
             raise
         self.in_transaction = False
+        self.after_transaction(committed=True)
         if commits:
             self.invalidate_catalog()
             try:
@@ -437,7 +440,25 @@ class Session:
             self._duck_execute("ROLLBACK")
             self.in_transaction = False
             self.python_objects.restore()
+            self.after_transaction(committed=False)
             self.invalidate_catalog()
+
+    def note_model_file(self, source: str, created: bool) -> None:
+        """A statement trained (`created`) or replaced/dropped the model stored at `source`."""
+        path = Path(source)
+        if not is_model_file(path, self.model_files_dir()):
+            return  # not a file this database trained: a user's model folder is never removed
+        (self.model_file_changes.created if created else self.model_file_changes.obsolete).append(path)
+
+    def after_transaction(self, committed: bool) -> None:
+        """Remove the model files the transaction that just ended made unneeded (see ModelFileChanges)."""
+        if not self.model_file_changes:
+            return
+        referenced = {row[0] for row in self.duck.execute("SELECT source FROM aidb.models").fetchall()}
+        if committed:
+            self.model_file_changes.committed(referenced)
+        else:
+            self.model_file_changes.rolled_back(referenced)
 
     def _duck_execute(self, sql: str) -> None:
         try:
@@ -499,6 +520,7 @@ class _StatementTransaction:
         if self.owns and value is None:
             self.session.duck.execute("COMMIT")
             self.session.in_transaction = False
+            self.session.after_transaction(committed=True)
         # on error, Session._fail rolls back
 
 

@@ -184,6 +184,17 @@ def optimize_pylance_index(path: str, name: str) -> None:
     lance.dataset(path).optimize.optimize_indices(index_names=[name])
 
 
+def is_dataset(path: Path) -> bool:
+    """Whether `path` is a Lance dataset with at least one committed version (a first write killed early leaves none)."""
+    versions = path / "_versions"
+    return path.is_dir() and versions.is_dir() and any(versions.glob("*.manifest"))
+
+
+def unfinished_datasets(folder: Path) -> list[Path]:
+    """Folders of datasets whose first commit never happened: data files no version names, nothing to read."""
+    return sorted(p for p in folder.glob("*.lance") if p.is_dir() and not is_dataset(p)) if folder.is_dir() else []
+
+
 def reconcile(con: duckdb.DuckDBPyConnection, folder: Path | None) -> None:
     """Make the catalog say what the Lance folder holds: its datasets and their vector indexes."""
     if folder is None or not folder.is_dir():
@@ -191,7 +202,7 @@ def reconcile(con: duckdb.DuckDBPyConnection, folder: Path | None) -> None:
             con.execute("DELETE FROM aidb.vector_indexes WHERE table_name IN (SELECT name FROM aidb.lance_tables)")
             con.execute("DELETE FROM aidb.lance_tables")
         return
-    present = {p.name.removesuffix(".lance") for p in folder.glob("*.lance") if p.is_dir()}
+    present = {p.name.removesuffix(".lance") for p in folder.glob("*.lance") if is_dataset(p)}
     recorded = {t.name for t in read_lance_tables(con)}
     for name in recorded - present:
         forget_lance_table(con, name)

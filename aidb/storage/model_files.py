@@ -57,3 +57,37 @@ def store_model_file(directory: Path, name: str, suffix: str, write: Callable[[P
     finally:
         temporary_path.unlink(missing_ok=True)
     return final, fingerprint
+
+
+class ModelFileChanges:
+    """Model files one transaction made (trained) and made obsolete (replaced, dropped), removed when it ends.
+
+    A replaced or dropped model's file stays while the transaction might still roll back, and goes at
+    COMMIT; a file trained in a transaction that rolls back goes at ROLLBACK. A file some committed
+    catalog row still names is never removed.
+    """
+
+    def __init__(self) -> None:
+        self.created: list[Path] = []
+        self.obsolete: list[Path] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.created or self.obsolete)
+
+    def committed(self, referenced: set[str]) -> list[Path]:
+        return self._remove(self.obsolete, referenced)
+
+    def rolled_back(self, referenced: set[str]) -> list[Path]:
+        return self._remove(self.created, referenced)
+
+    def _remove(self, paths: list[Path], referenced: set[str]) -> list[Path]:
+        removed = [p for p in paths if str(p) not in referenced and p.is_file()]
+        for path in removed:
+            path.unlink(missing_ok=True)
+        self.created, self.obsolete = [], []
+        return removed
+
+
+def is_model_file(path: Path, directory: Path) -> bool:
+    """Whether `path` is a file aidb trained into `directory` (and so may remove)."""
+    return path.parent == directory
