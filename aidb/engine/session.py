@@ -411,8 +411,9 @@ class Session:
         """Commit DuckDB and the Lance writes staged in the transaction together (engine/lance_staging.py)."""
         if not self.in_transaction:
             return
+        staged = bool(self.lance_staging)
         try:
-            commits = self.lance_staging.prepare_commit(self.duck, lance_folder(self)) if self.lance_staging else []
+            commits = self.lance_staging.prepare_commit(self.duck, lance_folder(self)) if staged else []
             self._duck_execute("COMMIT")
         except BaseException:
             self.lance_staging.discard()
@@ -420,12 +421,14 @@ class Session:
                 with contextlib.suppress(duckdb.Error):
                     self.duck.execute("ROLLBACK")
                 self.in_transaction = False
+                self.after_transaction(committed=False)
                 self.invalidate_catalog()
             raise
         self.in_transaction = False
         self.after_transaction(committed=True)
+        if staged:
+            self.invalidate_catalog()  # the staged tables' views are gone
         if commits:
-            self.invalidate_catalog()
             try:
                 apply_pending_commits(self.duck, lance_folder(self), recovering=False)
             except (Error, duckdb.Error, OSError) as error:

@@ -11,6 +11,7 @@ import math
 import re
 from typing import TYPE_CHECKING
 
+from aidb.engine.lance_statements import leave_transaction
 from aidb.errors import ProgrammingError, did_you_mean
 from aidb.sql import statements as st
 from aidb.sql.rewrite_vector_search import PYLANCE
@@ -211,6 +212,9 @@ def show_vector_indexes(session: Session) -> Outcome:
 
 
 def _lance_table(session: Session, name: str, what: str) -> VectorTableInfo:
+    if session.lance_staging.get(name) is not None:
+        # Lance builds indexes on committed data: the rows this transaction staged must be committed first.
+        leave_transaction(session, f"{what} on {name}, which this transaction wrote,")
     tables = session.catalog().vector_tables
     table = tables.get(name.lower())
     if table is None:

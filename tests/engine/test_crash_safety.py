@@ -181,6 +181,46 @@ def test_killed_training(base):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("workload", [_vector_index_build, _ctas_of_model_scores, _lance_insert, _transaction_over_both_stores, _training])
+
+
+def _migration(db_path: Path, kills: int) -> None:
+    """A slow migration killed part-way: it is applied whole (with its record row) or not at all, and applies later."""
+    import duckdb
+
+    from aidb.storage.migrations import Migration, discover_migrations, migrate
+    from aidb.storage.resources import resource_dir
+
+    slow = Migration(9999, "slow_test", "CREATE TABLE aidb.slow AS SELECT range AS i FROM range(20000000);")
+    statements = (
+        "import duckdb\n"
+        "from aidb.storage.migrations import Migration, discover_migrations, migrate\n"
+        "from aidb.storage.resources import resource_dir\n"
+        "con.close()\n"
+        "raw = duckdb.connect(sys.argv[1])\n"
+        f"migrate(raw, [*discover_migrations(resource_dir('migrations')), Migration(9999, 'slow_test', {slow.sql!r})])"
+    )
+    for delay in _delays(6, kills, 1.5):
+        _kill_during(db_path, statements, delay)
+        raw = duckdb.connect(str(db_path))
+        recorded = raw.execute("SELECT count(*) FROM aidb.schema_migrations WHERE version = 9999").fetchone()[0]
+        exists = raw.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'slow'").fetchone()[0]
+        assert recorded == exists  # the migration and its record row: both or neither
+        if exists:
+            assert raw.execute("SELECT count(*) FROM aidb.slow").fetchone() == (20_000_000,)
+            raw.execute("DROP TABLE aidb.slow")
+            raw.execute("DELETE FROM aidb.schema_migrations WHERE version = 9999")
+        raw.close()
+        _reopen_and_check(db_path).close()
+    raw = duckdb.connect(str(db_path))
+    assert migrate(raw, [*discover_migrations(resource_dir("migrations")), slow]) == [slow]
+    raw.close()
+
+
+def test_killed_migration(base):
+    _migration(base, KILLS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workload", [_vector_index_build, _ctas_of_model_scores, _lance_insert, _transaction_over_both_stores, _training, _migration])
 def test_killed_at_many_moments(base, workload):
     workload(base, 8)

@@ -106,3 +106,12 @@ def test_vector_search_in_a_transaction_sees_staged_rows(pep):
     pep.execute(f"INSERT INTO docs VALUES (7, 'g', {_vector(7)})")
     found = pep.execute(f"SELECT id FROM docs ORDER BY distance(emb, {_vector(7)}, 'l2') LIMIT 1").fetchall()
     assert found == [(7,)]
+
+
+def test_a_vector_index_on_a_table_the_transaction_wrote_commits_it_first(pep, db_path):
+    pep.execute(f"INSERT INTO docs VALUES (4, 'd', {_vector(4)})")
+    pep.execute("CREATE VECTOR INDEX docs_emb ON docs (emb) USING IVF_FLAT WITH (num_partitions = 1, metric = 'l2')")
+    assert _dataset(db_path).count_rows() == 4
+    pep.rollback()
+    assert pep.execute("SELECT count(*) FROM docs").fetchone() == (4,)
+    assert [row[0] for row in pep.execute("SHOW VECTOR INDEXES").fetchall()] == ["docs_emb"]

@@ -47,3 +47,36 @@ def test_session_scratch_folder_goes_away_on_close():
     assert directory.is_dir()
     con.close()
     assert not directory.exists()
+
+
+def _model_files(db_path) -> list[str]:
+    folder = db_path.parent / (db_path.name + ".models")
+    return sorted(p.name.split(".")[0] for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def test_replaced_and_dropped_models_remove_their_files_at_commit(db_path):
+    con = aidb.connect(str(db_path))
+    con.execute("CREATE TABLE ref AS SELECT 'the cat sat on the mat ' || range AS text FROM range(100)")
+    con.execute("CREATE LANGUAGE MODEL lm FROM (SELECT text FROM ref)")
+    con.commit()
+    first = con.execute("SELECT source FROM aidb.models WHERE name = 'lm'").fetchone()[0]
+    con.execute("CREATE OR REPLACE LANGUAGE MODEL lm FROM (SELECT text || ' again' FROM ref)")
+    assert Path(first).is_file()  # the transaction may still roll back to it
+    con.commit()
+    assert not Path(first).exists() and _model_files(db_path) == ["lm"]
+    con.execute("DROP MODEL lm")
+    assert _model_files(db_path) == ["lm"]
+    con.commit()
+    assert _model_files(db_path) == []
+    con.close()
+
+
+def test_a_model_trained_in_a_rolled_back_transaction_leaves_no_file(db_path):
+    con = aidb.connect(str(db_path))
+    con.execute("CREATE TABLE ref AS SELECT 'the cat sat on the mat ' || range AS text FROM range(100)")
+    con.commit()
+    con.execute("CREATE LANGUAGE MODEL lm FROM (SELECT text FROM ref)")
+    assert _model_files(db_path) == ["lm"]
+    con.rollback()
+    assert _model_files(db_path) == []
+    con.close()
