@@ -10,7 +10,7 @@ from sqlglot.tokens import TokenType
 
 from aidb.sql import statements as st
 
-MODEL_KINDS = ("embedding", "language", "clip", "classifier", "tokenizer")
+MODEL_KINDS = ("embedding", "language", "clip", "classifier", "tokenizer", "language_id")
 
 # Leading words of every aidb statement, longest first; the parser and the splitter share it.
 STATEMENT_PREFIXES: tuple[tuple[str, ...], ...] = (
