@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from aidb.errors import OperationalError
-from aidb.models.onnx_samples import CALIBRATION_SENTENCES, VERIFICATION_SENTENCES
+from aidb.models.onnx_samples import CALIBRATION_SENTENCES, VERIFICATION_SENTENCES, long_verification_texts
 
 # The issue's bar for keeping a faster backend: cosine to the torch embedding, for every verification sentence.
 MIN_COSINE = 0.99
@@ -255,8 +255,8 @@ def open_session(file: Path) -> Any:
 
 
 def verify(embedder: OnnxEmbedder, torch_encode: Any, file: Path) -> float:
-    """Minimum cosine over the verification sentences; OperationalError when any falls below MIN_COSINE."""
-    texts = list(VERIFICATION_SENTENCES)
+    """Minimum cosine over the verification texts (sentences and long texts); OperationalError when any is below MIN_COSINE."""
+    texts = [*VERIFICATION_SENTENCES, *long_verification_texts()]
     try:
         cosines = np.sum(embedder.encode(texts) * np.asarray(torch_encode(texts), dtype=np.float32), axis=1)
     except OperationalError:

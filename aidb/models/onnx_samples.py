@@ -1,7 +1,9 @@
 """Fixed sentences the ONNX int8 embedding backend is calibrated on and verified against (two disjoint sets).
 
 Varied on purpose: short and long, prose, code, numbers, lists, questions, non-English, so that an export
-or quantisation error that only shows on some kind of input is caught before the backend is used.
+or quantisation error that only shows on some kind of input is caught before the backend is used. The
+verification set also holds long texts (~4,300 characters, past the 256-token truncation), where int8
+error accumulates over the most tokens.
 """
 
 from __future__ import annotations
@@ -69,3 +71,14 @@ VERIFICATION_SENTENCES = (
     "Heat the oil in a large pan and fry the onions until golden.",
     "The treaty was signed in 1648, ending thirty years of war in central Europe.",
 )
+
+# Long verification texts: the first LONG_TEXT_CHARS characters of these CPython documentation topics
+# (pydoc_data.topics, shipped with Python, PSF licence), whitespace collapsed.
+LONG_TEXT_TOPICS = ("assignment", "function", "try", "import")
+LONG_TEXT_CHARS = 4300
+
+
+def long_verification_texts() -> list[str]:
+    from pydoc_data.topics import topics
+
+    return [" ".join(topics[name].split())[:LONG_TEXT_CHARS] for name in LONG_TEXT_TOPICS if name in topics]

@@ -92,3 +92,22 @@ def test_corrupt_exported_file_is_refused(con, tmp_path: Path, monkeypatch) -> N
     with pytest.raises(OperationalError, match=rf"onnx backend refused: cannot open exported model {broken}"):
         con.execute(CREATE_ONNX)
     assert con.execute("SELECT count(*) FROM aidb.models").fetchone()[0] == 0
+
+
+def test_verification_covers_long_texts(tmp_path: Path) -> None:
+    from aidb.models.onnx_samples import LONG_TEXT_CHARS, long_verification_texts
+
+    long_texts = long_verification_texts()
+    assert len(long_texts) == 4 and all(len(t) == LONG_TEXT_CHARS for t in long_texts)
+
+    class Agreeing:
+        """An embedder whose vectors match the reference on short texts only."""
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            return np.tile(np.array([1.0, 0.0], dtype=np.float32), (len(texts), 1))
+
+    def reference(texts: list[str]) -> np.ndarray:
+        return np.array([[0.0, 1.0] if len(t) >= LONG_TEXT_CHARS else [1.0, 0.0] for t in texts], dtype=np.float32)
+
+    with pytest.raises(OperationalError, match=r"min cosine 0\.0000 .* on '"):
+        onnx_embedding.verify(Agreeing(), reference, tmp_path / "model.onnx")
