@@ -129,7 +129,7 @@ def write_staged(session: Session, statement: ParsedStatement, parameters: objec
     info = session.catalog().vector_tables[name.lower()]
     staged, created = session.lance_staging.stage(session.duck, name)
     if created:
-        session.invalidate_catalog()  # plans made before now name the Lance table, not the view
+        session.shadow_staged_tables()  # plans made before now name the Lance table, not the view
     if isinstance(tree, exp.Insert):
         node = tree.copy()
         _retarget(node, staged.rows_table, None)

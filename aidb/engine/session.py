@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
@@ -123,6 +123,12 @@ class Session:
                 removal_tables=tuple(read_removal_tables(self.duck)),
             )
         return self._catalog
+
+    def shadow_staged_tables(self) -> None:
+        """A Lance table was just staged: reads go through its view from now on (no need to re-read the catalog)."""
+        if self._catalog is not None:
+            self._catalog = replace(self._catalog, vector_tables=self.lance_staging.shadow(self._catalog.vector_tables))
+        self._plans.clear()
 
     def invalidate_catalog(self) -> None:
         self._catalog = None

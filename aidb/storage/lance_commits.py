@@ -76,13 +76,13 @@ def apply_pending_commits(con: duckdb.DuckDBPyConnection, folder: Path, recoveri
 def _apply(con: duckdb.DuckDBPyConnection, path: Path, commit: PendingCommit, recovering: bool) -> None:
     import lance
 
-    dataset = lance.dataset(str(path))
-    if recovering and dataset.latest_version != commit.version_before:
-        dataset = dataset.checkout_version(commit.version_before)
-        dataset.restore()
+    if recovering:
         dataset = lance.dataset(str(path))
+        if dataset.latest_version != commit.version_before:
+            dataset.checkout_version(commit.version_before).restore()
     deletes = [row[0] for row in con.execute(f"SELECT rid FROM aidb.{quoted(commit.deletes_table)} ORDER BY rid").fetchall()]
     try:
+        dataset = lance.dataset(str(path)) if deletes else None
         for start in range(0, len(deletes), DELETE_CHUNK):
             dataset.delete(f"_rowid IN ({', '.join(str(int(r)) for r in deletes[start : start + DELETE_CHUNK])})")
     except (OSError, ValueError, RuntimeError) as error:
