@@ -1,11 +1,13 @@
 """Write the notebooks of this folder from the cell lists below (run: python notebooks/generate.py).
 
-Notebooks are committed without outputs; tests/notebooks/test_notebooks.py executes every
+Notebooks are committed without outputs, except those in EXECUTED (`--execute` runs them here and keeps their
+outputs, charts included); tests/notebooks/test_notebooks.py executes every
 notebooks/*.ipynb top to bottom. A pipeline may also add a hand-made .ipynb here: the test picks it up.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import nbformat
@@ -243,6 +245,105 @@ con.execute("SHOW VECTOR INDEXES").df()"""
     ),
 ]
 
+PRETRAINING = [
+    new_markdown_cell(
+        "# A pre-training data pipeline: filter, then deduplicate three ways\n\n"
+        "The bundled corpus (400 documents with planted junk, exact and near duplicates) goes through a quality "
+        "filter and the dedup cascade (`dedup()`: exact, fuzzy MinHash-LSH, semantic SemDeDup) in SQL. Every "
+        "step's result is a table; the funnel and the removal table say what each step removed, and "
+        "`why_dropped` says why one row is gone."
+    ),
+    new_code_cell(SETUP),
+    new_markdown_cell("## Quality filter\n\nThe demo's Gopher rules (Rae et al. 2021) as one SQL predicate."),
+    new_code_cell(
+        """\
+import io
+
+from IPython.display import Image, display
+
+from aidb.demo.pipeline import GOPHER_RULES
+
+
+def show(fig):
+    \"\"\"The figure as a PNG output (the kernel runs matplotlib headless), kept in the committed notebook.\"\"\"
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
+    plt.close(fig)
+    display(Image(buffer.getvalue()))
+
+
+con.execute(f"CREATE TABLE quality AS SELECT id, {GOPHER_RULES} AS keep FROM docs")
+con.execute("CREATE TABLE filtered AS SELECT d.*, embed(d.text) AS emb FROM docs d JOIN quality q USING (id) WHERE q.keep")
+con.execute("SELECT planted, count(*) AS kept FROM filtered GROUP BY planted ORDER BY kept DESC").df()"""
+    ),
+    new_markdown_cell(
+        "## The dedup cascade in one statement\n\n"
+        "Each method runs on the rows the previous ones kept; `keep := 'first'` keeps the smallest id of each "
+        "cluster. The removal table `filtered_removed` has one row per removed row."
+    ),
+    new_code_cell(
+        """\
+con.execute(\"\"\"
+    CREATE TABLE clean AS
+    SELECT * FROM dedup(filtered, text, methods := ['exact', 'fuzzy', 'semantic'], keep := 'first')
+\"\"\")
+removed = con.execute(\"\"\"
+    SELECT r.method, d.planted, count(*) AS removed FROM filtered_removed r JOIN docs d USING (id)
+    GROUP BY ALL ORDER BY ALL
+\"\"\").df()
+planted = con.execute("SELECT planted, count(*) AS n FROM filtered GROUP BY planted").df().set_index("planted").n
+by_kind = removed.set_index(["method", "planted"]).removed
+assert by_kind[("exact", "exact_dup")] == planted["exact_dup"]
+assert by_kind[("fuzzy", "near_dup")] >= 0.9 * planted["near_dup"]
+assert "clean" not in set(removed.planted)
+removed"""
+    ),
+    new_markdown_cell("## The funnel"),
+    new_code_cell(
+        """\
+funnel = con.execute(\"\"\"
+    SELECT 'corpus' AS stage, (SELECT count(*) FROM docs) AS rows
+    UNION ALL SELECT 'quality filter', (SELECT count(*) FROM filtered)
+    UNION ALL SELECT 'exact dedup', (SELECT count(*) FROM filtered) - (SELECT count(*) FROM filtered_removed WHERE method = 'exact')
+    UNION ALL SELECT 'fuzzy dedup', (SELECT count(*) FROM filtered) - (SELECT count(*) FROM filtered_removed WHERE method <> 'semantic')
+    UNION ALL SELECT 'semantic dedup', (SELECT count(*) FROM clean)
+\"\"\").df()
+assert list(funnel.rows) == sorted(funnel.rows, reverse=True) and funnel.rows.iloc[-1] == con.execute("SELECT count(*) FROM clean").fetchone()[0]
+fig, ax = plt.subplots(figsize=(7, 3))
+ax.barh(funnel.stage[::-1], funnel.rows[::-1])
+ax.set_xlabel("rows left")
+for y, value in enumerate(funnel.rows[::-1]):
+    ax.text(value, y, f" {value}", va="center")
+show(fig)
+funnel"""
+    ),
+    new_markdown_cell(
+        "## How similar were the removed rows?\n\n"
+        "`similarity` is to the row each method kept: 1 for exact copies, exact 3-gram Jaccard for fuzzy ones "
+        "(the cascade's defaults catch copies with 5% of their words changed), cosine for semantic ones. "
+        "`near_duplicates()` with its 5-gram / 0.8 defaults gives each row's similarity to its cluster's kept row."
+    ),
+    new_code_cell(
+        """\
+fuzzy = con.execute("SELECT similarity FROM filtered_removed WHERE method = 'fuzzy'").df()
+near = con.execute("SELECT similarity_to_kept FROM near_duplicates(docs, text) WHERE NOT keep").df()
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3))
+left.hist(fuzzy.similarity, bins=20); left.set_xlabel("3-gram Jaccard to the kept row (dedup, fuzzy)")
+right.hist(near.similarity_to_kept, bins=20); right.set_xlabel("estimated 5-gram Jaccard (near_duplicates)")
+left.set_ylabel("removed rows")
+show(fig)
+assert fuzzy.similarity.min() >= 0.6"""
+    ),
+    new_markdown_cell("## Why was this row dropped?"),
+    new_code_cell(
+        """\
+row = con.execute("SELECT min(id) FROM filtered_removed WHERE method = 'fuzzy'").fetchone()[0]
+why = con.execute("SELECT * FROM why_dropped('clean', ?)", [row]).df()
+assert why.method[0] == "fuzzy" and why.step[0] == "dedup"
+why"""
+    ),
+]
+
 
 def notebook(cells: list) -> nbformat.NotebookNode:
     nb = new_notebook(cells=cells)
@@ -251,12 +352,24 @@ def notebook(cells: list) -> nbformat.NotebookNode:
     return nb
 
 
-NOTEBOOKS = {"01_model_functions.ipynb": MODEL_FUNCTIONS, "02_search.ipynb": SEARCH}
+NOTEBOOKS = {"01_model_functions.ipynb": MODEL_FUNCTIONS, "02_search.ipynb": SEARCH, "03_pretraining_pipeline.ipynb": PRETRAINING}
+
+
+# Committed with their outputs (charts included): python notebooks/generate.py --execute
+EXECUTED = ("03_pretraining_pipeline.ipynb",)
 
 
 def main() -> None:
+    execute = "--execute" in sys.argv
     for name, cells in NOTEBOOKS.items():
-        nbformat.write(notebook(cells), HERE / name)
+        nb = notebook(cells)
+        if name in EXECUTED:
+            if not execute:
+                continue  # keep the committed notebook and its outputs
+            from nbclient import NotebookClient
+
+            NotebookClient(nb, timeout=1200, resources={"metadata": {"path": str(HERE)}}).execute()
+        nbformat.write(nb, HERE / name)
 
 
 if __name__ == "__main__":

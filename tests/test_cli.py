@@ -39,13 +39,17 @@ def test_demo_builds_a_database_plain_duckdb_can_read(demo_db) -> None:
             con.execute("SELECT c.planted, avg(q.keep::INT) FROM corpus c JOIN quality q USING (id) GROUP BY 1").fetchall()
         )
         removed = dict(
-            con.execute("SELECT c.planted, count(*) FILTER (WHERE NOT d.keep) FROM corpus c JOIN exact_dedup d USING (id) GROUP BY 1").fetchall()
+            con.execute("SELECT c.planted || ' ' || r.method, count(*) FROM corpus c JOIN filtered_removed r USING (id) GROUP BY 1").fetchall()
         )
+        funnel = con.execute("SELECT stage, removed, rows_left FROM funnel ORDER BY step").fetchall()
     assert kept_by_kind["clean"] == 1.0
     for kind in ("junk_bullets", "junk_ellipsis", "junk_symbols", "junk_short", "junk_repeated_lines"):
         assert kept_by_kind[kind] == 0.0, kind
-    assert removed["exact_dup"] == 25 and removed["clean"] == 0
+    assert removed == {"exact_dup exact": 25, "near_dup fuzzy": 25}  # every planted copy, no clean document
+    assert funnel[0] == ("corpus", None, 400) and funnel[-1][2] == funnel[1][2] - 50
     assert any("Gopher quality rules" in line for line in lines)
+    why = lines[lines.index(next(line for line in lines if "Why was a row dropped" in line)) :]
+    assert any("fuzzy" in line and "near_duplicates threshold=0.6" in line for line in why)
 
 
 def test_demo_refuses_to_overwrite_a_database_it_did_not_make(tmp_path: Path) -> None:

@@ -59,16 +59,6 @@ STEPS: tuple[DemoStep, ...] = (
         FROM corpus c JOIN quality q USING (id) GROUP BY c.planted ORDER BY c.planted""",
     ),
     DemoStep(
-        "Exact dedup on CCNet-normalised text (keep the lowest id of each group)",
-        """CREATE TABLE exact_dedup AS
-        SELECT id, min(id) OVER (PARTITION BY md5(normalize_text(text))) AS keep_id,
-               id = min(id) OVER (PARTITION BY md5(normalize_text(text))) AS keep
-        FROM corpus""",
-        """SELECT c.planted, count(*) AS docs, count(*) FILTER (WHERE NOT d.keep) AS removed
-        FROM corpus c JOIN exact_dedup d USING (id) GROUP BY c.planted ORDER BY c.planted""",
-        needs=("normalize_text",),
-    ),
-    DemoStep(
         "Near-duplicate candidates: MinHash signatures (128 permutations, word 5-grams)",
         "CREATE TABLE signatures AS SELECT id, minhash(text) AS sig FROM corpus",
         """SELECT a.id, b.id AS similar_to, round(jaccard(a.sig, b.sig), 2) AS est_jaccard
@@ -84,19 +74,44 @@ STEPS: tuple[DemoStep, ...] = (
         needs=("perplexity",),
     ),
     DemoStep(
-        "The clean corpus: quality-filtered and exact-deduplicated",
-        """CREATE TABLE clean_corpus AS
-        SELECT c.* FROM corpus c JOIN quality q USING (id) JOIN exact_dedup d USING (id)
-        WHERE q.keep AND d.keep""",
-        "SELECT count(*) AS docs, sum(word_count(text)) AS words FROM clean_corpus",
-        needs=("normalize_text",),
+        "Embeddings of the quality-filtered corpus (all-MiniLM-L6-v2)",
+        "CREATE TABLE filtered AS SELECT c.*, embed(c.text) AS emb FROM corpus c JOIN quality q USING (id) WHERE q.keep",
+        "SELECT count(*) AS docs FROM filtered",
+        needs=("embed",),
     ),
     DemoStep(
-        "Embeddings of the clean corpus (all-MiniLM-L6-v2) and a semantic search",
-        "CREATE TABLE clean_embeddings AS SELECT id, embed(text) AS emb FROM clean_corpus",
-        """SELECT c.id, c.domain, left(c.text, 70) AS text,
-               round(array_cosine_distance(e.emb, embed('how databases store and index data'))::DOUBLE, 3) AS distance
-        FROM clean_embeddings e JOIN clean_corpus c USING (id) ORDER BY distance LIMIT 5""",
+        "The dedup cascade in one statement: exact (CCNet), fuzzy (MinHash-LSH), semantic (SemDeDup)",
+        "CREATE TABLE clean_corpus AS SELECT * FROM dedup(filtered, text, methods := ['exact', 'fuzzy', 'semantic'], keep := 'first')",
+        """SELECT r.method, c.planted, count(*) AS removed, round(min(r.similarity), 2) AS min_similarity
+        FROM filtered_removed r JOIN corpus c USING (id) GROUP BY ALL ORDER BY r.method, c.planted""",
+        needs=("embed",),
+    ),
+    DemoStep(
+        "The funnel: rows in, removed by each step, rows out",
+        """CREATE TABLE funnel AS
+        SELECT 1 AS step, 'corpus' AS stage, (SELECT count(*) FROM corpus) AS rows_left, NULL::BIGINT AS removed
+        UNION ALL SELECT 2, 'quality filter', (SELECT count(*) FROM filtered), (SELECT count(*) FROM quality WHERE NOT keep)
+        UNION ALL SELECT 3, 'exact dedup', NULL, (SELECT count(*) FROM filtered_removed WHERE method = 'exact')
+        UNION ALL SELECT 4, 'fuzzy dedup', NULL, (SELECT count(*) FROM filtered_removed WHERE method = 'fuzzy')
+        UNION ALL SELECT 5, 'semantic dedup', NULL, (SELECT count(*) FROM filtered_removed WHERE method = 'semantic')
+        UNION ALL SELECT 6, 'clean corpus', (SELECT count(*) FROM clean_corpus), NULL""",
+        "SELECT stage, removed, rows_left FROM funnel ORDER BY step",
+        needs=("embed",),
+    ),
+    DemoStep(
+        "Why was a row dropped? (the first near-duplicate the cascade removed)",
+        """CREATE TABLE why_example AS
+        SELECT * FROM why_dropped('clean_corpus', (SELECT min(id) FROM filtered_removed WHERE method = 'fuzzy'))""",
+        "SELECT id, step, method, duplicate_of, round(similarity, 3) AS similarity, rule FROM why_example",
+        needs=("embed",),
+    ),
+    DemoStep(
+        "A semantic search over the clean corpus",
+        """CREATE TABLE search_example AS
+        SELECT id, domain, left(text, 70) AS text,
+               round(array_cosine_distance(emb, embed('how databases store and index data'))::DOUBLE, 3) AS distance
+        FROM clean_corpus ORDER BY distance LIMIT 5""",
+        "SELECT * FROM search_example ORDER BY distance",
         needs=("embed",),
     ),
 )

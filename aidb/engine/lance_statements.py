@@ -8,14 +8,21 @@ between the two is repaired on the next open by `lance_tables.reconcile`.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from aidb import __version__
+
 from aidb.engine.lance_staging import write_staged
+from aidb.engine.operator_runs import planned_inputs
 from aidb.errors import ProgrammingError
 from aidb.sql.frontend import ParsedStatement, plan_statement
+from aidb.sql.lineage import lineage_of
+from aidb.sql.rewrite_operator_calls import operator_calls
+from aidb.storage.catalog import record_removal_tables, record_run
 from aidb.storage.lance_commits import apply_pending_commits
 from aidb.storage.lance_tables import LANCE_CATALOG, attach_lance_folder, forget_lance_table, reattach_lance_folder, reconcile, record_lance_table
 
@@ -67,11 +74,16 @@ def run_lance_statement(session: Session, statement: ParsedStatement, parameters
 
 def _write_in_transaction(session: Session, statement: ParsedStatement, parameters: object, name: str) -> Outcome:
     """Stage the write in the open transaction; in autocommit mode, in one of its own, committed at once."""
+    started = datetime.now()
     if session.in_transaction:
-        return write_staged(session, statement, parameters, name)
+        outcome = write_staged(session, statement, parameters, name)
+        if not outcome.has_rows:
+            _record_lineage(session, statement, started)  # staged in DuckDB: the rows commit with the write
+        return outcome
     session.begin()
     outcome = write_staged(session, statement, parameters, name)
     returned = session.duck.to_arrow_table() if outcome.has_rows else None  # COMMIT replaces the pending result
+    _record_lineage(session, statement, started)
     session.commit()
     if returned is not None:
         session.duck.register(_RETURNED_ROWS, returned)
@@ -129,12 +141,28 @@ def _drop_lance_table(session: Session, name: str) -> Outcome:
 
 
 def _write_lance_table(session: Session, statement: ParsedStatement, parameters: object) -> Outcome:
-    """INSERT/UPDATE/DELETE on a Lance table; no lineage row, which would write a second database."""
+    """INSERT on a Lance table in autocommit mode; its run and lineage are recorded after Lance committed it.
+
+    (DuckDB lets one transaction write one attached database, so the catalog rows cannot share the Lance write's.)
+    """
+    started = datetime.now()
     planned = plan_statement(statement, session.catalog())
+    calls = operator_calls(planned.rewritten.tree if planned.rewritten is not None else None)
+    if calls:  # INSERT INTO <lance table> SELECT * FROM dedup(...)
+        parameters = session.operator_relations.run(calls, planned_inputs(calls, session.catalog()), parameters)
     session.duck.execute(planned.sql, parameters)
     outcome = session._outcome(statement)
+    _record_lineage(session, statement, started)
     session.invalidate_catalog()  # row counts feed the planner
     return outcome
+
+
+def _record_lineage(session: Session, statement: ParsedStatement, started: datetime) -> None:
+    """The run and lineage rows of an INSERT ... SELECT into a Lance table, as for a DuckDB table."""
+    lineage = lineage_of(statement.tree)
+    if lineage is not None and not statement.tree.args.get("returning"):
+        run_id = record_run(session.duck, statement.text, lineage.kind, started, lineage.output_table, list(lineage.input_tables), __version__)
+        record_removal_tables(session.duck, run_id, lineage.output_table, session.operator_relations.written)
 
 
 def leave_transaction(session: Session, what: str) -> None:

@@ -16,6 +16,8 @@ import pyarrow as pa
 
 from aidb.errors import ProgrammingError, did_you_mean
 from aidb.ops.operator_registry import OPERATORS, OperatorResult
+from aidb.sql.catalog_view import CatalogView
+from aidb.sql.frontend import parse_statement, plan_statement
 from aidb.sql.rewrite_operator_calls import OperatorCall, ParameterRef, bound_positions
 
 BATCH_ROWS = 65_536
@@ -79,6 +81,11 @@ class OperatorRelations:
             self.duck.register(call.relation, result.rows)
             self._registered.append(call.relation)
         return remaining_parameters(calls, parameters)
+
+
+def planned_inputs(calls: Sequence[OperatorCall], catalog: CatalogView) -> tuple[str, ...]:
+    """Each call's input query planned like any statement (a Lance table, embed() in a subquery)."""
+    return tuple(plan_statement(parse_statement(call.input_sql), catalog).sql for call in calls)
 
 
 def run_call(duck: duckdb.DuckDBPyConnection, call: OperatorCall, input_sql: str, parameters: Any) -> OperatorResult:

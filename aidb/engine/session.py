@@ -17,7 +17,7 @@ from sqlglot import exp
 from aidb import __version__
 from aidb.engine.lance_staging import LanceStaging
 from aidb.engine.lance_statements import lance_folder, open_lance_tables, run_lance_statement
-from aidb.engine.operator_runs import OperatorRelations
+from aidb.engine.operator_runs import OperatorRelations, planned_inputs
 from aidb.engine.plan_cache import CachedPlan, LruCache
 from aidb.engine.progress import Progress
 from aidb.engine.python_scans import PythonObjects
@@ -28,7 +28,7 @@ from aidb.models.loaders import BUILTIN_DEFAULTS, load_loader_modules, load_mode
 from aidb.ops.operator_registry import load_operator_modules
 from aidb.sql.catalog_view import CatalogView, FunctionInfo, ParamInfo
 from aidb.sql.dialect import declare_functions
-from aidb.sql.frontend import ParsedStatement, parse_script, parse_statement, plan_statement
+from aidb.sql.frontend import ParsedStatement, parse_script, plan_statement
 from aidb.sql.model_arguments import runs_on_one_thread
 from aidb.sql.lineage import lineage_of
 from aidb.sql.provenance import model_columns
@@ -221,9 +221,7 @@ class Session:
             # parsed once by DuckDB: a search's statement is short, and its parse is ~0.1 ms of ~1 ms DuckDB work
             parsed = self.duck.extract_statements(first.sql)[0] if first is not None else None
             calls = operator_calls(planned.rewritten.tree if planned.rewritten is not None else None)
-            # an operator's input is planned like any query (a Lance table, embed() in a subquery)
-            inputs = tuple(plan_statement(parse_statement(c.input_sql), catalog).sql for c in calls)
-            cached = CachedPlan(planned, one_thread, searches, first, parsed, calls, inputs)
+            cached = CachedPlan(planned, one_thread, searches, first, parsed, calls, planned_inputs(calls, catalog))
             self._plans.put(statement.text, cached)
         return cached
 
@@ -259,6 +257,7 @@ class Session:
                     return run_command(self, statement)
             if isinstance(tree, (exp.Create, exp.Drop, exp.Insert, exp.Update, exp.Delete)):
                 self._hold_one_thread(False)  # a Lance table write may run DuckDB work outside _run_planned
+            self.operator_relations.release()  # the previous statement's operator results and writes
             lance_outcome = run_lance_statement(self, statement, parameters)
             if lance_outcome is not None:
                 return lance_outcome
@@ -281,7 +280,6 @@ class Session:
             if name not in self._search_functions:
                 register_search_function(self.duck, name, search, self.lance_datasets, self.errors.put)
                 self._search_functions.add(name)
-        self.operator_relations.release()
         if not plan.searches and planned.rewritten is not None and self._reports_progress(statement.text, planned.rewritten.tree, catalog):
             self.progress.expect(self._input_rows(planned.rewritten.tree))
         lineage = None if self.read_only else lineage_of(statement.tree)

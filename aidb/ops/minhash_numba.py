@@ -157,9 +157,13 @@ def shingle_hashes(data, offsets, ngram):
         for first in range(first_word, first_word + (n_words - span + 1 if n_words > 0 else 0)):
             keys[count] = _shingle_hash(words, first, span)
             count += 1
-        row_keys = np.unique(keys[start:count])
-        keys[start : start + row_keys.shape[0]] = row_keys
-        count = start + row_keys.shape[0]
+        keys[start:count].sort()
+        distinct = start
+        for i in range(start, count):  # drop repeats in place
+            if i == start or keys[i] != keys[distinct - 1]:
+                keys[distinct] = keys[i]
+                distinct += 1
+        count = distinct
         key_offsets[r + 1] = count
     return keys[:count].copy(), key_offsets
 

@@ -9,13 +9,13 @@ from sqlglot import exp
 
 @dataclass(frozen=True)
 class Lineage:
-    kind: str  # create_table_as | create_view | insert
+    kind: str  # create_table_as | create_view | insert | copy_to (output_table is then the file written)
     output_table: str
     input_tables: tuple[str, ...]
 
 
 def lineage_of(tree: exp.Expression | None) -> Lineage | None:
-    """The lineage of a CREATE TABLE/VIEW AS or INSERT ... SELECT; None for anything else or temporary objects."""
+    """The lineage of a CREATE TABLE/VIEW AS, INSERT ... SELECT or COPY ... TO; None for anything else or temporary objects."""
     if isinstance(tree, exp.Create) and isinstance(tree.expression, exp.Query):
         kind = (tree.args.get("kind") or "").upper()
         if kind not in ("TABLE", "VIEW") or _is_temporary(tree):
@@ -25,6 +25,12 @@ def lineage_of(tree: exp.Expression | None) -> Lineage | None:
     if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Query):
         target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
         return Lineage("insert", _name(target), _inputs(tree.expression))
+    if isinstance(tree, exp.Copy) and not tree.args.get("kind") and tree.args.get("files"):
+        # COPY <table or query> TO 'file': the output is the file, named as written
+        source = tree.this.this if isinstance(tree.this, exp.Subquery) else tree.this
+        inputs = (_name(source),) if isinstance(source, exp.Table) else _inputs(source)
+        target = tree.args["files"][0]
+        return Lineage("copy_to", target.name if isinstance(target, exp.Literal) else target.sql(dialect="duckdb"), inputs)
     return None
 
 
