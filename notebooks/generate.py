@@ -1,13 +1,11 @@
 """Write the notebooks of this folder from the cell lists below (run: python notebooks/generate.py).
 
-Notebooks are committed without outputs, except those in EXECUTED (`--execute` runs them here and keeps their
-outputs, charts included); tests/notebooks/test_notebooks.py executes every
+Notebooks are committed without outputs; tests/notebooks/test_notebooks.py executes every
 notebooks/*.ipynb top to bottom. A pipeline may also add a hand-made .ipynb here: the test picks it up.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import nbformat
@@ -265,7 +263,7 @@ from aidb.demo.pipeline import GOPHER_RULES
 
 
 def show(fig):
-    \"\"\"The figure as a PNG output (the kernel runs matplotlib headless), kept in the committed notebook.\"\"\"
+    \"\"\"The figure as a PNG output (the kernel runs matplotlib headless).\"\"\"
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
     plt.close(fig)
@@ -355,21 +353,9 @@ def notebook(cells: list) -> nbformat.NotebookNode:
 NOTEBOOKS = {"01_model_functions.ipynb": MODEL_FUNCTIONS, "02_search.ipynb": SEARCH, "03_pretraining_pipeline.ipynb": PRETRAINING}
 
 
-# Committed with their outputs (charts included): python notebooks/generate.py --execute
-EXECUTED = ("03_pretraining_pipeline.ipynb",)
-
-
 def main() -> None:
-    execute = "--execute" in sys.argv
     for name, cells in NOTEBOOKS.items():
-        nb = notebook(cells)
-        if name in EXECUTED:
-            if not execute:
-                continue  # keep the committed notebook and its outputs
-            from nbclient import NotebookClient
-
-            NotebookClient(nb, timeout=1200, resources={"metadata": {"path": str(HERE)}}).execute()
-        nbformat.write(nb, HERE / name)
+        nbformat.write(notebook(cells), HERE / name)
 
 
 if __name__ == "__main__":
