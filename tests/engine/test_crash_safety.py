@@ -62,6 +62,7 @@ def _kill_during(db_path: Path, statements: str, delay: float, autocommit: bool 
     if killed:
         child.send_signal(signal.SIGKILL)
     child.wait()
+    assert killed or delay > 0.25, f"the statement ended within {delay:.2f} s: the kill tested nothing"
     return killed
 
 
@@ -77,8 +78,9 @@ def _reopen_and_check(db_path: Path) -> aidb.dbapi.Connection:
 
 
 def _delays(seed: int, count: int, window: float) -> list[float]:
+    """Seeded kill delays: the first early in the statement (it must still be running), the rest anywhere in `window`."""
     rng = random.Random(seed)
-    return [rng.uniform(0.05, window) for _ in range(count)]
+    return [rng.uniform(0.05, 0.25), *(rng.uniform(0.05, window) for _ in range(count - 1))]
 
 
 @pytest.fixture
