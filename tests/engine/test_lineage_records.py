@@ -40,3 +40,13 @@ def test_copy_to_records_the_file_as_output(con, tmp_path):
     con.execute(f"COPY t TO '{tmp_path / 'again.csv'}'")
     runs = _runs(con)
     assert ("copy_to", str(target), "t") in runs and ("copy_to", str(tmp_path / "again.csv"), "t") in runs
+
+
+def test_dedup_into_a_lance_table_in_a_transaction(db_path):
+    with aidb.connect(db_path) as con:
+        con.execute("CREATE TABLE src AS SELECT i AS id, CASE WHEN i < 3 THEN 'same words' ELSE 'other ' || chr(65 + i::INTEGER) END AS text FROM range(6) t(i)")
+        con.execute("CREATE TABLE kept (id BIGINT, text VARCHAR) WITH (storage = 'lance')")
+        con.execute("INSERT INTO kept SELECT * FROM dedup(src, text, methods := ['exact'], keep := 'first')")
+        con.commit()
+        assert con.execute("SELECT count(*) FROM kept").fetchone() == (4,)
+        assert con.execute("SELECT method FROM why_dropped('kept', 1)").fetchall() == [("exact",)]
