@@ -96,12 +96,13 @@ class Session:
             # statement uses it (_execute_sql): loading costs ~0.6 s, too much for every connect.
             migrate(self.duck, discover_migrations(resource_dir("migrations")), read_only)
             open_lance_tables(self)
-            load_macros(self.duck)
-            if not read_only:
-                persist_macros(self.duck, MACRO_SCHEMA)  # stored views name these copies (stock DuckDB reads them)
             functions = load_function_modules()
             declare_functions(functions)
             register_functions(self.duck, SessionFunctionContext(self), self.errors)
+            # after the functions: some macros (text_stats.sql's Gopher statistics) call them
+            load_macros(self.duck)
+            if not read_only:
+                persist_macros(self.duck, MACRO_SCHEMA)  # stored views name these copies (stock DuckDB reads them)
         except BaseException:
             self.duck.close()
             raise

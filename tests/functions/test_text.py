@@ -26,13 +26,17 @@ def test_normalised_hash_groups_trivial_variants(con) -> None:
         ("word_count('one two\tthree\n four ')", 4),
         ("word_count('')", 0),
         ("mean_word_length('ab abcd')", 3.0),
-        ("symbol_word_ratio('#tag #tag word ...')", 0.75),
-        ("symbol_word_ratio('a b c d…')", 0.25),
-        ("frac_lines_end_ellipsis('one...\ntwo\nthree…\n\n')", 2 / 3),
-        ("frac_bullet_lines('• a\n- b\nplain\n* c')", 0.75),
+        # Gopher statistics as datatrove computes them: tokens '#' 'tag' '#' 'tag' 'word' '...'; 2 '#' per 6 words
+        ("symbol_word_ratio('#tag #tag word ...')", 2 / 6),
+        ("symbol_word_ratio('a b c d…')", 1 / 5),
+        ("frac_lines_end_ellipsis('one...\ntwo\nthree…\n\n')", 2 / 4),  # splitlines(): 4 lines, one empty
+        ("frac_bullet_lines('• a\n- b\nplain\n* c')", 2 / 4),  # '*' is no bullet for Gopher
         ("dup_line_frac('x\ny\nx\nx')", 0.5),
-        ("dup_line_char_frac('aaaa\nb\naaaa')", 4 / 9),
+        ("dup_line_char_frac('aaaa\nb\naaaa')", 4 / 11),  # per character of the whole text
         ("alpha_word_frac('abc 123 a1 ---')", 0.5),
+        ("alpha_word_frac('Привет, мир')", 2 / 3),  # letters of every script; ',' is a word of its own
+        ("gopher_stats('x').n_words", 1),
+        ("gopher_repetition_stats('a\na').dup_line_frac", 0.5),
         ("len(text_lines(' a \n\n b'))", 2),
     ],
 )
