@@ -62,8 +62,15 @@ def persist_macros(con: duckdb.DuckDBPyConnection, schema: str, folder: Path | N
                 con.execute(calls.sub(rf"{schema}.\1", head.sub("CREATE OR REPLACE MACRO ", text)))
             except duckdb.Error as error:
                 raise OperationalError(f"SQL function file {path.name} failed to load into schema {schema}: {error}") from error
+        table_macros = {
+            row[0]
+            for row in con.execute(
+                "SELECT function_name FROM duckdb_functions() WHERE schema_name = ? AND function_type = 'table_macro'", [schema]
+            ).fetchall()
+        }
         for doc in docs.values():  # the doc line, shown by BI tools' function browsers
-            con.execute(f"COMMENT ON MACRO {schema}.{doc.name} IS '{doc.doc.replace(chr(39), chr(39) * 2)}'")
+            kind = "MACRO TABLE" if doc.name in table_macros else "MACRO"
+            con.execute(f"COMMENT ON {kind} {schema}.{doc.name} IS '{doc.doc.replace(chr(39), chr(39) * 2)}'")
         con.execute(f"CREATE OR REPLACE VIEW {schema}.macros_version AS SELECT '{stamp}' AS fingerprint")
         con.execute("COMMIT")
     except BaseException:

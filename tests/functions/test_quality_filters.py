@@ -130,3 +130,15 @@ def test_a_non_constant_c4_option_is_a_data_error(con):
     con.execute("CREATE OR REPLACE TEMP TABLE opts AS SELECT * FROM (VALUES ('a b c.', 1), ('d e f.', 2)) t(text, n)")
     with pytest.raises(aidb.DataError, match="min_num_sentences must be one constant"):
         con.execute("SELECT c4_quality(text, min_num_sentences := n) FROM opts").fetchall()
+
+
+def test_quality_report_gives_pass_rates_and_histograms(con):
+    texts = [PROSE] * 3 + ["too short"] + ["same line here\n" * 20]
+    con.execute("CREATE OR REPLACE TEMP TABLE report_docs AS SELECT * FROM unnest(?) AS t(body)", [texts])
+    rows = con.execute("SELECT section, filter, name, bin_lower, bin_upper, docs, fraction FROM quality_report(report_docs, 'body')").fetchall()
+    rates = {(r[1], r[2]): (r[5], r[6]) for r in rows if r[0] == "pass_rate"}
+    assert rates[("gopher_quality", "kept")] == (3, 0.6)
+    assert rates[("gopher_quality", "gopher_short_doc")][0] >= 1
+    assert rates[("gopher_repetition", "dup_line_frac")] == (1, 0.2)
+    histogram = [r for r in rows if r[0] == "histogram" and r[2] == "n_words"]
+    assert sum(r[5] for r in histogram) == 5 and all(r[3] <= r[4] for r in histogram)
