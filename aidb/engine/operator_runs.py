@@ -9,18 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
 
 from aidb.errors import ProgrammingError, did_you_mean
-from aidb.ops.operator_registry import OPERATORS, OperatorResult
+from aidb.ops.operator_registry import OPERATORS, OperatorContext, OperatorResult
 from aidb.sql.catalog_view import CatalogView
 from aidb.sql.frontend import parse_statement, plan_statement
-from aidb.sql.rewrite_operator_calls import OperatorCall, ParameterRef, bound_positions
+from aidb.sql.rewrite_operator_calls import OperatorCall, ParameterRef, RelationArgument, bound_positions
 
 BATCH_ROWS = 65_536
+
+
+class OperatorSession(OperatorContext, Protocol):
+    """What running operators needs from the session: the operators' context, and planning of extra inputs."""
+
+    def plan_sql(self, sql: str) -> str:
+        """The DuckDB SQL that runs an aidb query (rewritten like any statement)."""
+        ...
 
 
 @dataclass
@@ -31,21 +39,27 @@ class DuckDBInput:
     name: str
     sql: str
     columns: dict[str, str]
+    context: OperatorContext | None = None
 
     @classmethod
-    def open(cls, duck: duckdb.DuckDBPyConnection, call: OperatorCall, input_sql: str) -> DuckDBInput:
+    def open(
+        cls, duck: duckdb.DuckDBPyConnection, call: OperatorCall, input_sql: str, context: OperatorContext | None = None,
+        name: str | None = None, argument: str | None = None,
+    ) -> DuckDBInput:
+        name = call.input_name if name is None else name
+        argument = argument or _table_param(call)
         try:
             described = duck.execute(f"DESCRIBE {input_sql}").fetchall()
         except duckdb.CatalogException as error:
-            if call.input_name == "(subquery)":
-                raise ProgrammingError(f"{call.operator}(): argument {_table_param(call)}: its query fails: {error}") from error
+            if name == "(subquery)":
+                raise ProgrammingError(f"{call.operator}(): argument {argument}: its query fails: {error}") from error
             tables = [r[0] for r in duck.execute("SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()]
             raise ProgrammingError(
-                f"{call.operator}(): argument {_table_param(call)}: no table {call.input_name!r}.{did_you_mean(call.input_name, tables)}"
+                f"{call.operator}(): argument {argument}: no table {name!r}.{did_you_mean(name, tables)}"
             ) from error
         except duckdb.Error as error:
-            raise ProgrammingError(f"{call.operator}(): argument {_table_param(call)}: its query fails: {error}") from error
-        return cls(duck, call.input_name, input_sql, {row[0]: row[1] for row in described})
+            raise ProgrammingError(f"{call.operator}(): argument {argument}: its query fails: {error}") from error
+        return cls(duck, name, input_sql, {row[0]: row[1] for row in described}, context)
 
     def batches(self, columns: list[str], batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
         selected = ", ".join(_quote(c) for c in columns)
@@ -59,8 +73,9 @@ class DuckDBInput:
 class OperatorRelations:
     """The operator results registered on one connection, dropped when the next statement starts."""
 
-    def __init__(self, duck: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, duck: duckdb.DuckDBPyConnection, session: OperatorSession | None = None) -> None:
         self.duck = duck
+        self.session = session
         self._registered: list[str] = []
         self.written: list[tuple[str, str, str]] = []  # (operator, table, input) of the last statement's writes
 
@@ -74,7 +89,7 @@ class OperatorRelations:
         """Run `calls` (with their planned input queries) in order, register their results; the parameters left."""
         self.release()
         for call, input_sql in zip(calls, inputs):
-            result = run_call(self.duck, call, input_sql, parameters)
+            result = run_call(self.duck, call, input_sql, parameters, self.session)
             for table, rows in result.writes.items():
                 write_table(self.duck, table, rows)
                 self.written.append((call.operator, table, call.input_name))
@@ -85,13 +100,20 @@ class OperatorRelations:
 
 def planned_inputs(calls: Sequence[OperatorCall], catalog: CatalogView) -> tuple[str, ...]:
     """Each call's input query planned like any statement (a Lance table, embed() in a subquery)."""
-    return tuple(plan_statement(parse_statement(call.input_sql), catalog).sql for call in calls)
+    return tuple(plan_statement(parse_statement(call.input_sql), catalog).sql if call.input_sql else "" for call in calls)
 
 
-def run_call(duck: duckdb.DuckDBPyConnection, call: OperatorCall, input_sql: str, parameters: Any) -> OperatorResult:
+def run_call(
+    duck: duckdb.DuckDBPyConnection, call: OperatorCall, input_sql: str, parameters: Any, session: OperatorSession | None = None
+) -> OperatorResult:
     operator = OPERATORS[call.operator]
     args = {name: _bind(value, parameters, call, name) for name, value in call.arguments}
-    return operator.run(DuckDBInput.open(duck, call, input_sql), args)
+    for name, value in call.arguments:
+        if isinstance(value, RelationArgument):  # a second table argument: planned and read like the input
+            planned = session.plan_sql(value.sql) if session is not None else value.sql
+            args[name] = DuckDBInput.open(duck, call, planned, session, value.name, name)
+    source = DuckDBInput.open(duck, call, input_sql, session) if input_sql else DuckDBInput(duck, "", "", {}, session)
+    return operator.run(source, args)
 
 
 def write_table(duck: duckdb.DuckDBPyConnection, name: str, rows: pa.Table) -> None:

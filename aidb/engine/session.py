@@ -28,7 +28,7 @@ from aidb.models.loaders import BUILTIN_DEFAULTS, load_loader_modules, load_mode
 from aidb.ops.operator_registry import load_operator_modules
 from aidb.sql.catalog_view import CatalogView, FunctionInfo, ParamInfo
 from aidb.sql.dialect import declare_functions
-from aidb.sql.frontend import ParsedStatement, parse_script, plan_statement
+from aidb.sql.frontend import ParsedStatement, parse_script, parse_statement, plan_statement
 from aidb.sql.model_arguments import runs_on_one_thread
 from aidb.sql.lineage import lineage_of
 from aidb.sql.provenance import model_columns
@@ -90,7 +90,7 @@ class Session:
         self.errors = ErrorSlot()
         self.duck = _open_duckdb(self.layout, read_only)
         self.python_objects = PythonObjects(self.duck)  # pandas/Arrow/polars objects read as tables
-        self.operator_relations = OperatorRelations(self.duck)  # results of operator table functions
+        self.operator_relations = OperatorRelations(self.duck, SessionOperatorContext(self))  # results of operator table functions
         try:
             # The lance extension loads when the database has Lance tables (open_lance_tables) or a
             # statement uses it (_execute_sql): loading costs ~0.6 s, too much for every connect.
@@ -546,6 +546,24 @@ class SessionFunctionContext:
 
     def progress(self, rows: int) -> None:
         self._session.progress.advance(rows)
+
+
+class SessionOperatorContext:
+    """What the operator table functions of one session may ask for: models, the database's folder, planning of extra inputs."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    @property
+    def database_folder(self) -> Path:
+        layout = self._session.layout
+        return Path.cwd() if layout.in_memory else Path(layout.duckdb_path).parent
+
+    def model(self, kind: str, name: str | None) -> Any:
+        return load_model(self._session.resolve_model(kind, name))
+
+    def plan_sql(self, sql: str) -> str:
+        return plan_statement(parse_statement(sql), self._session.catalog()).sql
 
 
 _NOT_A_FUNCTION = FunctionInfo("", "", "", (), "", "", "")

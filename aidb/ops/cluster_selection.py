@@ -8,11 +8,14 @@ and keep the `per_cluster` best rows of every cluster, so the selection covers e
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from aidb.errors import DataError, ProgrammingError
+from aidb.ops.operator_registry import OperatorInput, OperatorParam, OperatorResult, input_column, operator, quote_identifier
 
 ADDED_COLUMNS = ("cluster_id", "distance_to_centroid", "rank_in_cluster")
 DEFAULT_K = 100
@@ -24,13 +27,13 @@ _PAIR_SAMPLE = 200_000
 def embedding_matrix(table: pa.Table, emb_col: str, operator: str) -> tuple[np.ndarray, np.ndarray]:
     """(rows with an embedding, float32 matrix of them) from a FLOAT[n] / FLOAT[] column; NULL rows are skipped."""
     if emb_col not in table.column_names:
-        raise ProgrammingError(f"{operator}(): embedding column {emb_col!r} is not a column of the table ({', '.join(table.column_names)})")
+        raise ProgrammingError(f"{operator}(): argument emb_col: {emb_col!r} is not a column of the table ({', '.join(table.column_names)})")
     column = table.column(emb_col).combine_chunks() if table.num_rows else pa.array([], table.schema.field(emb_col).type)
     kind = column.type
     if not (pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)) or not (
         pa.types.is_floating(kind.value_type) or pa.types.is_integer(kind.value_type)
     ):
-        raise ProgrammingError(f"{operator}(): embedding column {emb_col!r} must be a FLOAT[n] array column, not {kind}")
+        raise ProgrammingError(f"{operator}(): argument emb_col: column {emb_col!r} must be a FLOAT[n] array column, not {kind}")
     rows = np.flatnonzero(~np.asarray(pc.is_null(column).to_numpy(zero_copy_only=False), dtype=bool))
     present = column.take(pa.array(rows))
     lengths = set(pc.list_value_length(present).to_pylist()) if len(present) else set()
@@ -171,3 +174,44 @@ def mean_pairwise_cosine_distance(matrix: np.ndarray, seed: int = 0) -> float | 
     left, right = rng.integers(0, n, _PAIR_SAMPLE), rng.integers(0, n - 1, _PAIR_SAMPLE)
     right = right + (right >= left)  # distinct rows
     return float(1.0 - np.mean(np.einsum("ij,ij->i", unit[left], unit[right])))
+
+
+@operator(
+    name="cluster_sample",
+    params=[
+        OperatorParam("t", "table"),
+        OperatorParam("emb_col", "column"),
+        OperatorParam("k", "integer", DEFAULT_K),
+        OperatorParam("per_cluster", "integer", DEFAULT_PER_CLUSTER),
+        OperatorParam("order_by", "expression", None),
+        OperatorParam("seed", "integer", 0),
+    ],
+)
+def cluster_sample_operator(source: OperatorInput, args: dict[str, Any]) -> OperatorResult:
+    """Up to per_cluster rows of each of k k-means clusters (MiniBatchKMeans) with cluster_id, distance_to_centroid, rank_in_cluster."""
+    emb_col = input_column(source, "cluster_sample", "emb_col", args["emb_col"])
+    order_by = args["order_by"]
+    sample = cluster_sample(source.query(["*"]), emb_col, args["k"], args["per_cluster"], order_by=order_by, seed=args["seed"])
+    return OperatorResult(sample.drop_columns([order_by]) if order_by else sample)
+
+
+@operator(
+    name="diversity_report",
+    params=[
+        OperatorParam("t", "table"),
+        OperatorParam("emb_col", "column"),
+        OperatorParam("reference", "table", None),
+        OperatorParam("k", "integer", 50),
+        OperatorParam("seed", "integer", 0),
+    ],
+)
+def diversity_report_operator(source: OperatorInput, args: dict[str, Any]) -> OperatorResult:
+    """Clusters covered, coverage, cluster entropy and mean pairwise cosine distance of a selection's embeddings."""
+    emb_col = input_column(source, "diversity_report", "emb_col", args["emb_col"])
+    selection = source.query([quote_identifier(emb_col)])
+    reference_input = args["reference"]
+    reference = None
+    if reference_input is not None:
+        reference_col = input_column(reference_input, "diversity_report", "reference", emb_col)
+        reference = reference_input.query([f"{quote_identifier(reference_col)} AS {quote_identifier(emb_col)}"])
+    return OperatorResult(diversity_report(selection, emb_col, reference=reference, k=args["k"], seed=args["seed"]))

@@ -8,10 +8,13 @@ and `interleaved` takes one row of each stage in turn, so every part of training
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 
 from aidb.errors import DataError, ProgrammingError
+from aidb.ops.operator_registry import OperatorInput, OperatorParam, OperatorResult, operator
 
 ORDERS = ("easy_first", "hard_first", "interleaved")
 ADDED_COLUMNS = ("stage", "train_order")
@@ -75,3 +78,21 @@ def _numeric(difficulty: np.ndarray | pa.Array | pa.ChunkedArray) -> np.ndarray:
             raise ProgrammingError(f"curriculum(): difficulty must be numeric, not {difficulty.type}")
         return np.asarray(difficulty.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False), dtype=np.float64)
     return np.asarray(difficulty, dtype=np.float64)
+
+
+@operator(
+    name="curriculum",
+    params=[
+        OperatorParam("t", "table"),
+        OperatorParam("difficulty", "expression"),
+        OperatorParam("stages", "integer", 4),
+        OperatorParam("order", "string", "easy_first"),
+        OperatorParam("seed", "integer", 0),
+    ],
+)
+def curriculum_operator(source: OperatorInput, args: dict[str, Any]) -> OperatorResult:
+    """Rows with a difficulty stage (equal-count quantiles, 1 = easiest) and train_order (easy_first, hard_first, interleaved)."""
+    table = source.query(["*"])
+    column = args["difficulty"]
+    result = curriculum(table.drop_columns([column]), table.column(column), stages=args["stages"], order=args["order"], seed=args["seed"])
+    return OperatorResult(result)

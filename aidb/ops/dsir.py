@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from aidb.errors import DataError, ProgrammingError
+from aidb.ops.operator_registry import OperatorInput, OperatorParam, OperatorResult, input_column, operator, quote_identifier
 
 DEFAULT_NGRAM = 2
 DEFAULT_BUCKETS = 10_000
@@ -187,3 +189,61 @@ def _check_column(table: pa.Table, text_col: str, operator: str) -> None:
         raise ProgrammingError(f"{operator}(): text column {text_col!r} is not a column of the table ({', '.join(table.column_names)})")
     if LOG_WEIGHT_COLUMN in table.column_names:
         raise ProgrammingError(f"{operator}(): the table already has a column named {LOG_WEIGHT_COLUMN!r}, which {operator} adds")
+
+
+def _target_texts(target: OperatorInput, text_col: str, operator_name: str) -> pa.ChunkedArray:
+    """The target's text column: one named like the raw text column, else its only column."""
+    by_lower = {c.lower(): c for c in target.columns}
+    column = by_lower.get(text_col.lower()) or (next(iter(target.columns)) if len(target.columns) == 1 else None)
+    if column is None:
+        raise ProgrammingError(
+            f"{operator_name}(): argument target: {target.name} has columns {', '.join(target.columns)}; "
+            f"select one text column, or name it {text_col!r} like the raw text"
+        )
+    return input_texts(target, operator_name, "target", column)
+
+
+def input_texts(source: OperatorInput, operator_name: str, argument: str, column: str) -> pa.ChunkedArray:
+    column = input_column(source, operator_name, argument, column, ("VARCHAR",))
+    return source.query([quote_identifier(column)]).column(0)
+
+
+_DSIR_PARAMS = [
+    OperatorParam("raw", "table"),
+    OperatorParam("text_col", "column"),
+    OperatorParam("target", "table"),
+]
+
+
+@operator(
+    name="dsir_sample",
+    params=[
+        *_DSIR_PARAMS,
+        OperatorParam("n", "integer"),
+        OperatorParam("ngram", "integer", DEFAULT_NGRAM),
+        OperatorParam("buckets", "integer", DEFAULT_BUCKETS),
+        OperatorParam("seed", "integer", 0),
+        OperatorParam("min_words", "integer", 0),
+        OperatorParam("top_k", "boolean", False),
+    ],
+)
+def dsir_sample_operator(source: OperatorInput, args: dict[str, Any]) -> OperatorResult:
+    """n rows of raw resampled toward the target's text by DSIR (Xie et al. 2023) importance weights, Gumbel top-k."""
+    input_column(source, "dsir_sample", "text_col", args["text_col"], ("VARCHAR",))
+    target = _target_texts(args["target"], args["text_col"], "dsir_sample")
+    sample = dsir_sample(
+        source.query(["*"]), args["text_col"], target, args["n"], ngram=args["ngram"], buckets=args["buckets"],
+        seed=args["seed"], min_words=args["min_words"], top_k=args["top_k"],
+    )
+    return OperatorResult(sample)
+
+
+@operator(
+    name="dsir_weights",
+    params=[*_DSIR_PARAMS, OperatorParam("ngram", "integer", DEFAULT_NGRAM), OperatorParam("buckets", "integer", DEFAULT_BUCKETS)],
+)
+def dsir_weights_operator(source: OperatorInput, args: dict[str, Any]) -> OperatorResult:
+    """Every raw row with its DSIR log importance weight toward the target (Xie et al. 2023)."""
+    input_column(source, "dsir_weights", "text_col", args["text_col"], ("VARCHAR",))
+    target = _target_texts(args["target"], args["text_col"], "dsir_weights")
+    return OperatorResult(dsir_weights(source.query(["*"]), args["text_col"], target, ngram=args["ngram"], buckets=args["buckets"]))

@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from aidb.errors import DataError, OperationalError, ProgrammingError
+from aidb.ops.operator_registry import OperatorInput, OperatorParam, OperatorResult, input_column, operator, quote_identifier
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -143,3 +144,31 @@ def _png(image: Any) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+@operator(
+    name="keyframes",
+    params=[
+        OperatorParam("videos", "table"),
+        OperatorParam("video_col", "column"),
+        OperatorParam("question_col", "column"),
+        OperatorParam("k", "integer", 8),
+        OperatorParam("candidate_fps", "number", 1.0),
+        OperatorParam("min_gap_s", "number", None),
+        OperatorParam("model", "string", None),
+        OperatorParam("id_col", "column", None),
+    ],
+)
+def keyframes_operator(source: OperatorInput, args: dict[str, Any]) -> OperatorResult:
+    """The k frames of each video best matching its question by CLIP, spread in time: (video_id, frame_index, timestamp_s, score, frame_png)."""
+    video_col = input_column(source, "keyframes", "video_col", args["video_col"])
+    question_col = input_column(source, "keyframes", "question_col", args["question_col"])
+    id_col = args["id_col"] or ("id" if "id" in source.columns else None)
+    columns = [c for c in (id_col, video_col, question_col) if c is not None]
+    table = source.query([quote_identifier(c) for c in dict.fromkeys(columns)])
+    require_av()  # before the model loads: say which extra is missing first
+    scorer = source.context.model("clip", args["model"])
+    return OperatorResult(keyframes(
+        table, video_col, question_col, scorer.cosine_similarity, k=args["k"], candidate_fps=args["candidate_fps"],
+        min_gap_s=args["min_gap_s"], id_col=id_col,
+    ))

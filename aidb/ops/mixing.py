@@ -11,12 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from aidb.errors import DataError, ProgrammingError
+from aidb.ops.operator_registry import OperatorInput, OperatorParam, OperatorResult, input_column, operator, quote_identifier
 
 EPOCH_COLUMN = "epoch"
 BY_CHOICES = ("docs", "tokens")
@@ -226,3 +228,46 @@ def mixture_report(
         if token_sums is not None else pa.nulls(len(names), pa.float64()),
         "normalised": pa.array([bool(mix and mix.was_normalised)] * len(names), pa.bool_()),
     })
+
+
+@operator(
+    name="mix_sample",
+    params=[
+        OperatorParam("t", "table"),
+        OperatorParam("domain_col", "column"),
+        OperatorParam("weights", "map"),
+        OperatorParam("n", "integer"),
+        OperatorParam("seed", "integer", 0),
+        OperatorParam("replace", "boolean", False),
+        OperatorParam("by", "string", "docs"),
+        OperatorParam("tokens", "expression", None),
+        OperatorParam("weight_col", "expression", None),
+    ]
+)
+def mix_sample_operator(source: OperatorInput, args: dict[str, Any]) -> OperatorResult:
+    """Rows mixed by domain in exact proportions (largest remainder) of n rows or tokens, seeded; epoch counts repeats."""
+    domain = input_column(source, "mix_sample", "domain_col", args["domain_col"])
+    computed = [args[k] for k in ("tokens", "weight_col") if args[k] is not None]
+    table = source.query(["*"])
+    sample = mix_sample(
+        table, domain, args["weights"], args["n"], seed=args["seed"], replace=args["replace"], by=args["by"],
+        token_col=args["tokens"], weight_col=args["weight_col"],
+    )
+    return OperatorResult(sample.drop_columns(computed))
+
+
+@operator(
+    name="mixture_report",
+    params=[
+        OperatorParam("t", "table"),
+        OperatorParam("domain_col", "column"),
+        OperatorParam("weights", "map", None),
+        OperatorParam("tokens", "expression", None),
+    ]
+)
+def mixture_report_operator(source: OperatorInput, args: dict[str, Any]) -> OperatorResult:
+    """Per domain: requested (normalised) share vs rows and tokens achieved in a sample."""
+    domain = input_column(source, "mixture_report", "domain_col", args["domain_col"])
+    columns = [domain] + ([args["tokens"]] if args["tokens"] else [])
+    table = source.query([quote_identifier(c) for c in columns])
+    return OperatorResult(mixture_report(table, domain, args["weights"], token_col=args["tokens"]))

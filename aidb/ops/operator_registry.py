@@ -21,6 +21,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import pyarrow as pa
@@ -35,9 +36,12 @@ class _Required:
 
 REQUIRED: Any = _Required()
 
-# Argument kinds the rewriter checks: 'table' (a table name or a subquery, the input relation), 'column' (a
-# column of the input, written as a name or a string), 'number', 'integer', 'string', 'boolean', 'list', 'any'.
-KINDS = ("table", "column", "number", "integer", "string", "boolean", "list", "any")
+# Argument kinds the rewriter checks: 'table' (a table name or a subquery: the first is the input relation, a
+# later one reaches the operator as an OperatorInput of its own), 'column' (a column of the input, written as a
+# name or a string), 'expression' (SQL over the input's columns, computed with the input: the operator gets the
+# name of the column holding it), 'map' (a struct literal {'web': 0.5} as a dict), 'number', 'integer',
+# 'string', 'boolean', 'list', 'any'.
+KINDS = ("table", "column", "expression", "map", "number", "integer", "string", "boolean", "list", "any")
 ID_COLUMN = "id"
 
 
@@ -56,11 +60,25 @@ class OperatorParam:
         return self.default is REQUIRED
 
 
+class OperatorContext(Protocol):
+    """What an operator may ask of the session that runs it, besides its input rows."""
+
+    @property
+    def database_folder(self) -> Path:
+        """The folder of the database file (the working directory for an in-memory database): relative output paths start here."""
+        ...
+
+    def model(self, kind: str, name: str | None) -> Any:
+        """The loaded catalog model `name` of `kind` (None: the default of that kind)."""
+        ...
+
+
 class OperatorInput(Protocol):
     """The input relation of one operator call, as the engine hands it over."""
 
     name: str  # the table name or '(subquery)', for messages
     columns: dict[str, str]  # column name -> DuckDB type, in order
+    context: OperatorContext
 
     def batches(self, columns: list[str], batch_rows: int = ...) -> Iterator[pa.RecordBatch]: ...
 
@@ -95,12 +113,13 @@ OPERATORS: dict[str, Operator] = {}
 _KERNEL_MODULES = frozenset({"minhash_numba"})
 
 
-def operator(params: list[OperatorParam]) -> Callable:
-    """Declare an operator table function; its name is the function's, its doc the docstring's first line."""
+def operator(params: list[OperatorParam], name: str | None = None) -> Callable:
+    """Declare an operator table function; its name is `name` or the function's, its doc the docstring's first line."""
 
     def register(run: Callable[[OperatorInput, dict[str, Any]], OperatorResult]) -> Callable:
         doc = (run.__doc__ or "").strip().splitlines()[0] if run.__doc__ else ""
-        OPERATORS[run.__name__] = Operator(run.__name__, tuple(params), doc, run)
+        operator_name = name or run.__name__
+        OPERATORS[operator_name] = Operator(operator_name, tuple(params), doc, run)
         return run
 
     return register

@@ -18,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from aidb.errors import DataError, OperationalError, ProgrammingError
+from aidb.ops.operator_registry import OperatorInput, OperatorParam, OperatorResult, operator
 
 FORMATS = ("alpaca", "sharegpt", "preference")
 ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant", "chatgpt": "assistant", "bing": "assistant",
@@ -118,3 +119,9 @@ def _sharegpt(path: Path, records: list[tuple[str, dict]]) -> pa.Table:
         conversations.append(messages)
         ids.append(None if record.get("id") is None else str(record["id"]))
     return pa.table({"line": _line_numbers(records), "id": pa.array(ids, pa.string()), "messages": pa.array(conversations, MESSAGE_TYPE)})
+
+
+@operator(name="read_sft", params=[OperatorParam("path", "string"), OperatorParam("format", "string", "alpaca")])
+def read_sft_operator(source: OperatorInput, args: dict[str, Any]) -> OperatorResult:
+    """SFT records of a JSONL/JSON file: alpaca (instruction, input, output), sharegpt (messages) or preference (prompt, chosen, rejected)."""
+    return OperatorResult(read_sft(Path(args["path"]).expanduser(), args["format"]))

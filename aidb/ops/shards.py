@@ -10,16 +10,19 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
+import itertools
 import json
 import os
 import shutil
 import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
 from aidb.errors import OperationalError, ProgrammingError
+from aidb.ops.operator_registry import OperatorInput, OperatorParam, OperatorResult, operator
 
 FORMATS = ("parquet", "jsonl")
 MANIFEST = "manifest.json"
@@ -183,3 +186,30 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+@operator(
+    name="export_shards",
+    params=[
+        OperatorParam("query", "table"),
+        OperatorParam("folder", "string"),
+        OperatorParam("format", "string", "parquet"),
+        OperatorParam("rows_per_shard", "integer", None),
+        OperatorParam("bytes_per_shard", "integer", None),
+        OperatorParam("id_col", "column", None),
+    ],
+)
+def export_shards_operator(source: OperatorInput, args: dict[str, Any]) -> OperatorResult:
+    """Write the query's rows in order as Parquet/JSONL shards with manifest.json; returns the manifest (file, rows, first/last id, sha256)."""
+    folder = resolve_output_folder(args["folder"], source.context.database_folder)
+    batches = source.batches(list(source.columns))
+    first = next(batches, None)
+    if first is None:  # no rows: the schema still comes from the query
+        schema, chained = source.query(["*"]).schema, iter(())
+    else:
+        schema, chained = first.schema, itertools.chain([first], batches)
+    manifest = export_shards(
+        chained, schema, folder, format=args["format"], rows_per_shard=args["rows_per_shard"],
+        bytes_per_shard=args["bytes_per_shard"], id_col=args["id_col"],
+    )
+    return OperatorResult(manifest)

@@ -33,6 +33,17 @@ class ParameterRef:
 
 
 @dataclass(frozen=True)
+class RelationArgument:
+    """A table argument after the first (dsir_sample's target := (SELECT ...)): planned and read like the input."""
+
+    name: str  # the table name or '(subquery)', for messages
+    sql: str  # SELECT * FROM <table> or the subquery, DuckDB SQL, not yet planned
+
+
+EXPRESSION_PREFIX = "aidb_expression_"
+
+
+@dataclass(frozen=True)
 class OperatorCall:
     operator: str
     relation: str  # the placeholder relation's name in the rewritten statement
@@ -90,6 +101,7 @@ def _record_call(call: exp.Anonymous, function: FunctionInfo, relation: str, ord
             raise ProgrammingError(f"{function.name}() has no parameter {key!r}.{did_you_mean(key, names)} usage: {function.signature}")
     values: list[tuple[str, Any]] = []
     input_name = input_sql = ""
+    expressions: list[tuple[str, str]] = []  # (column alias, SQL) computed alongside the input
     for index, param in enumerate(function.params):
         given = positional[index] if index < len(positional) else named.get(param.name)
         if index < len(positional) and param.name in named:
@@ -98,11 +110,22 @@ def _record_call(call: exp.Anonymous, function: FunctionInfo, relation: str, ord
             if param.required:
                 raise ProgrammingError(f"{function.name}(): missing argument {param.name}; usage: {function.signature}")
             values.append((param.name, param.default))
+        elif param.type == "table" and input_sql:
+            values.append((param.name, RelationArgument(*_input(given, function, param.name))))
         elif param.type == "table":
             input_name, input_sql = _input(given, function, param.name)
             values.append((param.name, input_name))
+        elif param.type == "expression" and not isinstance(given, exp.Placeholder):
+            alias = f"{EXPRESSION_PREFIX}{param.name}"
+            expressions.append((alias, given.sql(dialect="duckdb")))
+            values.append((param.name, alias))
         else:
             values.append((param.name, _value(given, function, param.name, param.type, ordinal)))
+    if expressions:
+        if not input_sql:
+            raise ProgrammingError(f"{function.name}(): an expression argument needs the table it is computed over")
+        computed = ", ".join(f'({sql}) AS "{alias}"' for alias, sql in expressions)
+        input_sql = f"SELECT *, {computed} FROM ({input_sql}) AS aidb_input"
     return OperatorCall(function.name, relation, input_name, input_sql, tuple(values))
 
 
@@ -139,6 +162,8 @@ def _value(node: exp.Expression, function: FunctionInfo, argument: str, kind: st
         raise ProgrammingError(f"{function.name}(): argument {argument} must be a column name, got {node.sql(dialect='duckdb')}")
     if isinstance(node, exp.Array):
         return [literal_value(e) for e in node.expressions]
+    if isinstance(node, exp.Struct):
+        return _struct_value(node, function, argument)
     if isinstance(node, exp.Column) and kind in ("string", "any"):
         return node.name  # keep := quality, a column name written bare
     if not isinstance(node, (exp.Literal, exp.Boolean, exp.Null, exp.Neg)):
@@ -149,6 +174,16 @@ def _value(node: exp.Expression, function: FunctionInfo, argument: str, kind: st
     return check_kind(value, function.name, argument, kind)
 
 
+def _struct_value(node: exp.Struct, function: FunctionInfo, argument: str) -> dict[str, Any]:
+    """{'web': 0.5, 'code': 0.2} as a dict; every value a constant."""
+    values: dict[str, Any] = {}
+    for item in node.expressions:
+        if not isinstance(item, (exp.PropertyEQ, exp.Slice)) or not isinstance(item.expression, (exp.Literal, exp.Boolean, exp.Null, exp.Neg)):
+            raise ProgrammingError(f"{function.name}(): argument {argument} must be a struct of constants like {{'key': 0.5}}, got {node.sql(dialect='duckdb')}")
+        values[item.this.name] = literal_value(item.expression)
+    return values
+
+
 def check_kind(value: Any, operator: str, argument: str, kind: str) -> Any:
     """`value` if it fits the parameter kind (an int for a number is fine); a ProgrammingError naming `argument` otherwise."""
     fits = {
@@ -157,6 +192,7 @@ def check_kind(value: Any, operator: str, argument: str, kind: str) -> Any:
         "string": lambda v: isinstance(v, str),
         "boolean": lambda v: isinstance(v, bool),
         "list": lambda v: isinstance(v, (list, tuple)),
+        "map": lambda v: isinstance(v, dict),
         "column": lambda v: isinstance(v, str),
     }.get(kind)
     if value is not None and fits is not None and not fits(value):
@@ -186,4 +222,6 @@ def _depth(node: exp.Expression) -> int:
 def _show(value: Any) -> str:
     if isinstance(value, ParameterRef):
         return "?" if value.name is None else f"${value.name}"
+    if isinstance(value, RelationArgument):
+        return value.name if value.name != "(subquery)" else f"({value.sql})"
     return repr(value)

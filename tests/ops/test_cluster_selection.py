@@ -100,11 +100,36 @@ def test_bad_arguments_name_the_argument(kwargs, error, message) -> None:
 
 def test_wrong_column_types() -> None:
     table = pa.table({"id": [1, 2], "text": ["a", "b"], "emb": [[1.0], [1.0, 2.0]]})
-    with pytest.raises(ProgrammingError, match=r"embedding column 'text' must be a FLOAT\[n\] array column"):
+    with pytest.raises(ProgrammingError, match=r"argument emb_col: column 'text' must be a FLOAT\[n\] array column"):
         cluster_sample(table, "text", k=1, per_cluster=1)
-    with pytest.raises(ProgrammingError, match="embedding column 'vec' is not a column"):
+    with pytest.raises(ProgrammingError, match="argument emb_col: 'vec' is not a column"):
         cluster_sample(table, "vec", k=1, per_cluster=1)
     with pytest.raises(DataError, match="vectors of different lengths"):
         cluster_sample(table, "emb", k=1, per_cluster=1)
     with pytest.raises(ProgrammingError, match="order_by column 'text' must be numeric"):
         cluster_sample(pa.table({"text": ["a"], "emb": [[1.0]]}), "emb", k=1, per_cluster=1, order_by="text")
+
+
+def test_cluster_sample_in_sql_over_a_filtered_relation_and_a_lance_table(con) -> None:
+    import aidb
+
+    table = planted(clusters=6, dims=8, sizes=[30] * 6)
+    con.register("points", table)
+    con.execute("CREATE TABLE sft AS SELECT id, truth, quality, emb::FLOAT[8] AS emb FROM points")
+    rows = con.execute(
+        "SELECT truth, rank_in_cluster FROM cluster_sample((SELECT * FROM sft WHERE truth < 4), emb, k := 4, per_cluster := 2, "
+        "order_by := quality, seed := 1) ORDER BY cluster_id, rank_in_cluster"
+    ).fetchall()
+    assert sorted({t for t, _ in rows}) == [0, 1, 2, 3] and [r for _, r in rows] == [1, 2] * 4
+    con.execute("CREATE TABLE sft_lance (id BIGINT, truth BIGINT, emb FLOAT[8]) WITH (storage = 'lance')")
+    con.execute("INSERT INTO sft_lance SELECT id, truth, emb FROM sft")
+    picked = con.execute("SELECT count(DISTINCT truth) FROM cluster_sample(sft_lance, emb, k := 6, per_cluster := 1)").fetchone()
+    assert picked == (6,)
+    report = con.execute(
+        "SELECT clusters_covered, coverage FROM diversity_report((SELECT * FROM sft_lance WHERE truth = 0), emb, reference := sft, k := 6)"
+    ).fetchone()
+    assert report == (1, 1 / 6)
+    with pytest.raises(aidb.ProgrammingError, match="per_cluster must be a positive integer, got 0"):
+        con.execute("SELECT * FROM cluster_sample(sft, emb, k := 2, per_cluster := 0)")
+    with pytest.raises(aidb.ProgrammingError, match=r"k := 500 is larger than the 180 rows"):
+        con.execute("SELECT * FROM cluster_sample(sft, emb, k := 500)")

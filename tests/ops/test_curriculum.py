@@ -55,3 +55,14 @@ def test_bad_arguments() -> None:
         curriculum(table, pa.array(["a", "b", "c", "d"]))
     with pytest.raises(DataError, match="difficulty is NULL .* for 1 rows, e.g. row 3"):
         curriculum(table, pa.array([1.0, 2.0, None, 4.0]))
+
+
+def test_curriculum_in_sql_with_an_expression(con) -> None:
+    con.execute("CREATE TABLE sft AS SELECT range AS id, repeat('x ', (range % 10)::INT) AS response FROM range(40)")
+    rows = con.execute(
+        "SELECT stage, min(length(response)), max(length(response)) FROM curriculum(sft, difficulty := length(response), stages := 2) "
+        "GROUP BY stage ORDER BY stage"
+    ).fetchall()
+    assert rows == [(1, 0, 8), (2, 10, 18)]
+    columns = [r[0] for r in con.execute("DESCRIBE SELECT * FROM curriculum(sft, difficulty := length(response))").fetchall()]
+    assert columns == ["id", "response", "stage", "train_order"]

@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+import aidb
 from aidb.errors import DataError, ProgrammingError
 from aidb.ops.dsir import dsir_log_weights, dsir_sample, dsir_weights, hashed_ngrams, word_tokens
 from tests.ops.real_text import changelog_paragraphs, python_doc_paragraphs, word_chunks
@@ -91,6 +92,7 @@ def test_parity_with_data_selection(tmp_path: Path) -> None:
     ours = set(dsir_sample(pool, "text", pa.array(target), n=250, seed=11).column("id").to_pylist())
     assert len(theirs) == len(ours) == 250
     assert len(theirs & ours) / len(theirs | ours) >= 0.8
+    assert theirs == ours  # same buckets, same weights, same Gumbel noise: the same rows
     rate = lambda ids: sum(i.startswith("doc") for i in ids) / len(ids)  # noqa: E731
     assert abs(rate(theirs) - rate(ours)) <= 0.03
     their_weights = np.load(tmp_path / "cache" / "log_importance_weights" / "0.npy")
@@ -114,3 +116,34 @@ def test_bad_input_names_the_argument() -> None:
         dsir_sample(table, "text", pa.array(["a b"]), n=1, buckets=0)
     with pytest.raises(ProgrammingError, match="ngram must be an integer from 1 to 5"):
         dsir_sample(table, "text", pa.array(["a b"]), n=1, ngram=9)
+
+
+def test_dsir_in_sql_with_a_table_and_a_query_target(con) -> None:
+    pool, target = two_source_pool(changelogs=300, docs=150)
+    con.register("pool_rows", pool)
+    con.execute("CREATE TABLE raw AS SELECT * FROM pool_rows")
+    con.execute("CREATE TABLE wiki AS SELECT unnest(?) AS text", [target])
+    by_table = con.execute("SELECT id FROM dsir_sample(raw, text, target := wiki, n := 100, seed := 1) ORDER BY id").fetchall()
+    by_query = con.execute("SELECT id FROM dsir_sample(raw, text, target := (SELECT text AS body FROM wiki), n := 100, seed := 1) ORDER BY id").fetchall()
+    assert by_table == by_query and sum(i.startswith("doc") for (i,) in by_table) >= 90
+    weights = con.execute("SELECT id, dsir_log_weight FROM dsir_weights(raw, text, target := wiki) ORDER BY dsir_log_weight DESC LIMIT 20").fetchall()
+    assert all(i.startswith("doc") for i, _ in weights)
+    with pytest.raises(aidb.DataError, match="target returned no text"):
+        con.execute("SELECT * FROM dsir_sample(raw, text, target := (SELECT text FROM wiki WHERE false), n := 5)")
+    with pytest.raises(aidb.ProgrammingError, match="argument target: no table 'wikii'"):
+        con.execute("SELECT * FROM dsir_sample(raw, text, target := wikii, n := 5)")
+    with pytest.raises(aidb.ProgrammingError, match=r"argument target: \(subquery\) has columns id, text2, n"):
+        con.execute("SELECT * FROM dsir_sample(raw, text, target := (SELECT 1 AS id, 'a' AS text2, 2 AS n), n := 5)")
+
+
+def test_dsir_target_from_a_vector_search(con) -> None:
+    """Structured and vector search meet: the target is the nearest neighbours of a query, filtered."""
+    pool, _ = two_source_pool(changelogs=120, docs=120)
+    con.register("pool_rows", pool)
+    con.execute("CREATE TABLE docs (id VARCHAR, lang VARCHAR, text VARCHAR, emb FLOAT[384]) WITH (storage = 'lance')")
+    con.execute("INSERT INTO docs SELECT id, 'en', text, embed(text) FROM pool_rows")
+    sample = con.execute(
+        "SELECT id FROM dsir_sample(docs, text, target := (SELECT text FROM vector_search(docs, emb, "
+        "embed('Python expressions, statements and the data model'), k := 40) WHERE lang = 'en'), n := 60, seed := 2)"
+    ).fetchall()
+    assert len(sample) == 60 and sum(i.startswith("doc") for (i,) in sample) >= 54

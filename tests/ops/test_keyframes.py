@@ -95,3 +95,21 @@ def test_bad_videos_and_arguments_name_the_row_or_argument(clip_scorer, tmp_path
         keyframes(good, "video", "question", clip_scorer, k=0)
     with pytest.raises(ProgrammingError, match="argument question_col: 'q' is not a column"):
         keyframes(good, "video", "q", clip_scorer)
+
+
+def test_keyframes_in_sql(con, tiny_clip_dir: Path) -> None:
+    import aidb
+
+    table, answers = question_videos(videos=2)
+    con.execute(f"CREATE MODEL tiny TYPE clip FROM '{tiny_clip_dir}'")
+    con.register("video_rows", table)
+    con.execute("CREATE TABLE videos AS SELECT * FROM video_rows")
+    rows = con.execute(
+        "SELECT video_id, frame_index, timestamp_s FROM keyframes(videos, video, question, k := 3, candidate_fps := 4) ORDER BY video_id, timestamp_s"
+    ).fetchall()
+    assert len(rows) == 6 and {v for v, _, _ in rows} == {"v0", "v1"}  # the id column names the videos
+    assert sum(index in answers[video] for video, index, _ in rows) >= 3
+    with pytest.raises(aidb.ProgrammingError, match="argument video_col: column 'n' is int32; it must hold video bytes"):
+        con.execute("SELECT * FROM keyframes((SELECT 1 AS n, question FROM videos), n, question)")
+    with pytest.raises(aidb.DataError, match="the video of row id 'v0' is not a readable video"):
+        con.execute("SELECT * FROM keyframes(videos, question, question)")  # text read as a path that is no video

@@ -6,6 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+import aidb
 from aidb.errors import DataError, ProgrammingError
 from aidb.ops.mixing import largest_remainder, mix_sample, mixture_report
 
@@ -131,3 +132,51 @@ def test_report_without_weights_counts_rows() -> None:
         {"domain": "b", "rows": 1, "row_share": 0.25},
     ]
     assert report.column("requested_share").null_count == 2
+
+
+@pytest.fixture
+def corpus_table(con):
+    con.execute(
+        "CREATE TABLE corpus AS SELECT range AS id, ['web', 'code', 'books'][(range % 3)::INT + 1] AS domain, "
+        "repeat('word ', (range % 7)::INT + 1) AS text FROM range(300)"
+    )
+    return con
+
+
+def test_mix_sample_in_sql(corpus_table) -> None:
+    con = corpus_table
+    rows = con.execute(
+        "SELECT domain, count(*), max(epoch) FROM mix_sample(corpus, domain, weights := {'web': 0.5, 'code': 0.3, 'books': 0.2}, n := 101) "
+        "GROUP BY domain ORDER BY domain"
+    ).fetchall()
+    assert rows == [("books", 20, 0), ("code", 30, 0), ("web", 51, 0)]
+    con.execute("CREATE TABLE up AS SELECT * FROM mix_sample(corpus, domain, weights := {'books': 1}, n := 250, replace := true, seed := 2)")
+    assert con.execute("SELECT max(epoch), count(DISTINCT id) FROM up").fetchone() == (2, 100)
+    assert [r[0] for r in con.execute("DESCRIBE up").fetchall()] == ["id", "domain", "text", "epoch"]
+
+
+def test_mix_sample_by_tokens_and_report_in_sql(corpus_table) -> None:
+    con = corpus_table
+    con.execute(
+        "CREATE TABLE mix AS SELECT * FROM mix_sample(corpus, domain, weights := {'web': 5, 'code': 3, 'books': 2}, n := 600, "
+        "by := 'tokens', tokens := regex_token_count(text), seed := 3)"
+    )
+    report = con.execute(
+        "SELECT domain, requested_share, token_share, normalised FROM mixture_report(mix, domain, "
+        "weights := {'web': 5, 'code': 3, 'books': 2}, tokens := regex_token_count(text)) ORDER BY domain"
+    ).fetchall()
+    assert [(d, share, normalised) for d, share, _, normalised in report] == [("books", 0.2, True), ("code", 0.3, True), ("web", 0.5, True)]
+    assert all(abs(achieved - share) < 0.02 for _, share, achieved, _ in report)
+    assert "aidb_expression_tokens" not in [r[0] for r in con.execute("DESCRIBE mix").fetchall()]
+
+
+def test_mix_sample_errors_in_sql(corpus_table) -> None:
+    con = corpus_table
+    with pytest.raises(aidb.ProgrammingError, match="unknown domain 'video'"):
+        con.execute("SELECT * FROM mix_sample(corpus, domain, weights := {'web': 0.5, 'video': 0.5}, n := 10)")
+    with pytest.raises(aidb.DataError, match="domain 'web' has 100 rows but its share needs 500"):
+        con.execute("SELECT * FROM mix_sample(corpus, domain, weights := {'web': 1}, n := 500)")
+    with pytest.raises(aidb.ProgrammingError, match="argument domain_col: corpus has no column 'lang'"):
+        con.execute("SELECT * FROM mix_sample(corpus, lang, weights := {'web': 1}, n := 5)")
+    with pytest.raises(aidb.ProgrammingError, match="argument weights must be a map"):
+        con.execute("SELECT * FROM mix_sample(corpus, domain, weights := 0.5, n := 5)")

@@ -78,3 +78,15 @@ def test_bad_format_and_missing_file(tmp_path: Path) -> None:
         read_sft(tmp_path / "x.jsonl", "dolly")
     with pytest.raises(OperationalError, match="does not exist"):
         read_sft(tmp_path / "missing.jsonl", "alpaca")
+
+
+def test_read_sft_in_sql_imports_everything_or_nothing(con, tmp_path: Path) -> None:
+    import aidb
+
+    good = write_lines(tmp_path / "good.jsonl", [{"instruction": "a", "output": "b"}, {"instruction": "c", "input": "d", "output": "e"}])
+    con.execute(f"CREATE TABLE sft AS SELECT * FROM read_sft('{good}')")
+    assert con.execute("SELECT line, instruction, input FROM sft ORDER BY line").fetchall() == [(1, "a", ""), (2, "c", "d")]
+    bad = write_lines(tmp_path / "bad.jsonl", [{"prompt": "p", "chosen": "c", "rejected": "r"}, {"prompt": "p", "chosen": 1, "rejected": "r"}])
+    with pytest.raises(aidb.DataError, match=r"bad.jsonl line 2: field 'chosen' must be a string"):
+        con.execute(f"CREATE TABLE prefs AS SELECT * FROM read_sft('{bad}', format := 'preference')")
+    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'prefs'").fetchone() == (0,)

@@ -94,3 +94,18 @@ def test_bad_options(tmp_path: Path, options, message: str) -> None:
     with pytest.raises(ProgrammingError, match=message):
         export(rows(3), tmp_path / "out", **options)
     assert not (tmp_path / "out").exists()
+
+
+def test_export_shards_in_sql_writes_inside_the_database_folder(tmp_path: Path) -> None:
+    import aidb
+
+    with aidb.connect(str(tmp_path / "db.aidb"), autocommit=True) as con:
+        con.execute("CREATE TABLE t AS SELECT range AS id, 'row ' || range AS text FROM range(250)")
+        manifest = con.execute("SELECT rows, first_id, last_id FROM export_shards((SELECT * FROM t ORDER BY id), 'out/v1', rows_per_shard := 100)").fetchall()
+        assert manifest == [(100, "0", "99"), (100, "100", "199"), (50, "200", "249")]
+        assert (tmp_path / "out" / "v1" / "manifest.json").exists()
+        with pytest.raises(aidb.ProgrammingError, match="leaves the database's folder"):
+            con.execute("SELECT * FROM export_shards(t, '../outside')")
+        jsonl = con.execute(f"SELECT file FROM export_shards(t, '{tmp_path / 'abs'}', format := 'jsonl')").fetchall()
+        assert jsonl == [(str(tmp_path / "abs" / "shard-00000.jsonl"),)]
+    assert not (tmp_path.parent / "outside").exists()
