@@ -112,3 +112,33 @@ def translate_duckdb_error(error: Exception, sql: str | None = None, ran: str | 
 def _shorten(sql: str, limit: int = 200) -> str:
     flat = " ".join(sql.split())
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def translate_exception(error: BaseException, sql: str | None = None) -> Error:
+    """Any exception raised while running a statement, as the aidb (PEP 249) error to raise in its place.
+
+    aidb's own errors pass as they are and DuckDB's map by class; whatever else a library raises
+    (sqlglot's RecursionError, a ValueError from a bad option, an OSError) is translated here, at
+    the boundary, so nothing but an `aidb.Error` leaves `execute`.
+    """
+    if isinstance(error, Error):
+        return error
+    if any(klass.__module__.split(".")[0] in ("duckdb", "_duckdb") for klass in type(error).__mro__):
+        return translate_duckdb_error(error, sql)
+    target, what = _python_error_kind(error)
+    where = f"\n  in statement: {_shorten(sql)}" if sql else ""
+    return target(f"{what}: {error}{where}" if str(error) else f"{what}{where}")
+
+
+def _python_error_kind(error: BaseException) -> tuple[type[Error], str]:
+    if isinstance(error, RecursionError):
+        return ProgrammingError, "the statement nests too deeply for aidb to rewrite"
+    if isinstance(error, UnicodeError):
+        return DataError, "text that is not valid Unicode (a lone surrogate?)"
+    if isinstance(error, (ValueError, TypeError, KeyError, IndexError, LookupError)):
+        return ProgrammingError, f"invalid value ({type(error).__name__})"
+    if isinstance(error, MemoryError):
+        return OperationalError, "out of memory"
+    if isinstance(error, OSError):
+        return OperationalError, f"file system error ({type(error).__name__})"
+    return InternalError, f"internal error ({type(error).__name__}); please report it"

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from aidb.errors import Error, OperationalError
+from aidb.errors import OperationalError
 from aidb.repl_completion import CompletionNames, read_names
 from aidb.repl_render import MAX_ROWS, Result, collect, render
 from aidb.sql.split import split_statements
@@ -62,7 +62,7 @@ def run_script(state: ReplState, text: str, raise_errors: bool = False) -> bool:
                 run_dot_command(state, chunk)
             else:
                 run_sql(state, chunk)
-        except Error as error:
+        except Exception as error:  # the session outlives any statement: report and go on
             if raise_errors:
                 raise
             state.report_error(error)
@@ -166,6 +166,7 @@ class ReplProgress:
         self._bar: Any = None
         self._task: Any = None
         self._description = ""
+        self._stage: str | None = None
 
     def start(self, description: str) -> None:
         self.rows = 0
@@ -179,25 +180,37 @@ class ReplProgress:
     def advance(self, rows: int) -> None:
         self.rows += rows
         if self._bar is None:
-            from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-            known = self.total is not None
-            self._bar = Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                *([BarColumn()] if known else []),
-                TextColumn("[bold]{task.completed:,.0f}[/bold]" + (" of {task.total:,.0f}" if known else "") + " rows"),
-                TimeElapsedColumn(),
-                *([TextColumn("eta"), TimeRemainingColumn()] if known else []),
-                TextColumn("[dim](Ctrl-C cancels)[/dim]"),
-                console=self.console,
-                transient=True,
-            )
-            self._task = self._bar.add_task(self._description[:50], total=self.total)
-            self._bar.start()
+            self._start_bar(self._description, self.total, " rows")
         self._bar.update(self._task, advance=rows)
+
+    def update(self, stage: str, completed: int, total: int) -> None:
+        """Work of known size, such as a stage of a vector index build: one bar per stage, moved to `completed`."""
+        if self._bar is None or self._stage != stage:
+            self.finish()
+            self._start_bar(stage, total, "")
+            self._stage = stage
+        self._bar.update(self._task, completed=completed, total=total)
+
+    def _start_bar(self, description: str, total: int | None, unit: str) -> None:
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+        known = total is not None
+        self._bar = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            *([BarColumn()] if known else []),
+            TextColumn("[bold]{task.completed:,.0f}[/bold]" + (" of {task.total:,.0f}" if known else "") + unit),
+            TimeElapsedColumn(),
+            *([TextColumn("eta"), TimeRemainingColumn()] if known else []),
+            TextColumn("[dim](Ctrl-C cancels)[/dim]"),
+            console=self.console,
+            transient=True,
+        )
+        self._task = self._bar.add_task(description[:50], total=total)
+        self._bar.start()
 
     def finish(self) -> None:
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
+        self._stage = None

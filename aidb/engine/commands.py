@@ -7,12 +7,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aidb.engine.model_listing import show_models_query
-from aidb.engine.search_first import search_first_plan
 from aidb.engine.vector_index_commands import create_vector_index, drop_vector_index, optimize_vector_index, show_vector_indexes
 from aidb.errors import NotSupportedError, ProgrammingError, did_you_mean
 from aidb.models.loaders import load_loader_modules, loader_for
 from aidb.sql import statements as st
-from aidb.sql.frontend import ParsedStatement, parse_statement, plan_statement
+from aidb.sql.frontend import ParsedStatement, parse_statement
 from aidb.sql.passes import to_duckdb_sql
 from aidb.sql.rewrite_catalog_functions import functions_query
 from aidb.sql.rewrite_operator_calls import operator_calls
@@ -52,20 +51,22 @@ def _show(session: Session, node: st.Show) -> Outcome:
 
 
 def _explain(session: Session, node: st.ExplainAidb) -> Outcome:
-    inner_text = node.this.sql(dialect="duckdb") if node.this is not None else ""
+    # rendered with aidb's dialect: the inner statement may be one of aidb's own (EXPLAIN AIDB SHOW MODELS)
+    inner_text = to_duckdb_sql(node.this)
     inner = ParsedStatement(inner_text, node.this)
     steps: list[tuple[str, str]] = [("input", inner_text)]
     if inner.is_aidb:
         steps.append(("aidb statement", "executed by aidb, not sent to DuckDB"))
     else:
-        planned = plan_statement(parse_statement(inner_text), session.catalog())
+        plan = session.prepare(parse_statement(inner_text))
+        planned = plan.planned
         for step in planned.rewritten.steps if planned.rewritten else ():
             steps.append((step.name, step.sql if step.changed else "(unchanged)"))
         for call in operator_calls(planned.rewritten.tree if planned.rewritten else None):
             input_sql = plan_statement(parse_statement(call.input_sql), session.catalog()).sql if call.input_sql else "(no input)"
             steps.append((f"operator {call.operator}", call.describe(input_sql)))  # run before DuckDB, in this order
         steps.append(("duckdb", planned.sql))
-        first = search_first_plan(planned.rewritten.tree if planned.rewritten else None)
+        first = plan.search_first
         if first is not None:  # what DuckDB runs when the query vectors are bound as parameters
             steps.append(("duckdb, search first", first.sql))
     return _rows(
@@ -96,7 +97,7 @@ def _create_model(session: Session, node: st.CreateModel) -> Outcome:
         if train is None:
             raise NotSupportedError(f"models of TYPE {kind} cannot be trained from a query")
         # planned like any query, so aidb functions in it (perplexity(text) with its default model) work
-        query_sql = plan_statement(parse_statement(to_duckdb_sql(source_node.this)), session.catalog()).sql
+        query_sql = session.prepare(parse_statement(to_duckdb_sql(source_node.this))).planned.sql
         description = train(session, name, query_sql, node.args.get("using"), options)
         source = description.source or "query"
         session.note_model_file(source, created=True)

@@ -23,10 +23,8 @@ from typing import TYPE_CHECKING
 import duckdb
 from sqlglot import exp
 
-from aidb.engine.operator_runs import planned_inputs
 from aidb.errors import NotSupportedError
-from aidb.sql.frontend import ParsedStatement, plan_statement
-from aidb.sql.rewrite_operator_calls import operator_calls
+from aidb.sql.frontend import ParsedStatement
 from aidb.storage.lance_commits import PendingCommit, dataset_version, quoted, record_commit
 from aidb.storage.lance_tables import LANCE_CATALOG, dataset_path
 from aidb.storage.vector_tables import VectorTableInfo
@@ -198,8 +196,7 @@ def _retarget(node: exp.Expression, table: str, alias: str | None) -> None:
 
 def _run(session: Session, node: exp.Expression, parameters: object) -> None:
     text = node.sql(dialect="duckdb")
-    planned = plan_statement(ParsedStatement(text, node), session.catalog())
-    calls = operator_calls(planned.rewritten.tree if planned.rewritten is not None else None)
-    if calls:  # INSERT INTO <lance table> SELECT * FROM dedup(...): the operators run first, as for any statement
-        parameters = session.operator_relations.run(calls, planned_inputs(calls, session.catalog()), parameters)
-    session.duck.execute(planned.sql, parameters)
+    plan = session.prepare(ParsedStatement(text, node))
+    if plan.operators:  # INSERT INTO <lance table> SELECT * FROM dedup(...): the operators run first, as for any statement
+        parameters = session.operator_relations.run(plan.operators, plan.operator_inputs, parameters)
+    session._run_planned(plan, parameters)

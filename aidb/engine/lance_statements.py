@@ -17,11 +17,9 @@ from sqlglot import exp
 from aidb import __version__
 
 from aidb.engine.lance_staging import write_staged
-from aidb.engine.operator_runs import planned_inputs
 from aidb.errors import ProgrammingError
-from aidb.sql.frontend import ParsedStatement, plan_statement
+from aidb.sql.frontend import ParsedStatement
 from aidb.sql.lineage import lineage_of
-from aidb.sql.rewrite_operator_calls import operator_calls
 from aidb.storage.catalog import record_removal_tables, record_run
 from aidb.storage.lance_commits import apply_pending_commits
 from aidb.storage.lance_tables import LANCE_CATALOG, attach_lance_folder, forget_lance_table, reattach_lance_folder, reconcile, record_lance_table
@@ -122,8 +120,7 @@ def _create_lance_table(session: Session, tree: exp.Create, parameters: object) 
         node.this.set("this", new_target)
     else:
         node.set("this", new_target)
-    planned = plan_statement(ParsedStatement(statement_text(node), node), session.catalog())
-    session.duck.execute(planned.sql, parameters)
+    session._run_planned(session.prepare(ParsedStatement(statement_text(node), node)), parameters)
     reattach_lance_folder(session.duck, lance_folder(session))
     record_lance_table(session.duck, name)
     session.invalidate_catalog()
@@ -146,11 +143,10 @@ def _write_lance_table(session: Session, statement: ParsedStatement, parameters:
     (DuckDB lets one transaction write one attached database, so the catalog rows cannot share the Lance write's.)
     """
     started = datetime.now()
-    planned = plan_statement(statement, session.catalog())
-    calls = operator_calls(planned.rewritten.tree if planned.rewritten is not None else None)
-    if calls:  # INSERT INTO <lance table> SELECT * FROM dedup(...)
-        parameters = session.operator_relations.run(calls, planned_inputs(calls, session.catalog()), parameters)
-    session.duck.execute(planned.sql, parameters)
+    plan = session.prepare(statement)
+    if plan.operators:  # INSERT INTO <lance table> SELECT * FROM dedup(...)
+        parameters = session.operator_relations.run(plan.operators, plan.operator_inputs, parameters)
+    session._run_planned(plan, parameters)
     outcome = session._outcome(statement)
     _record_lineage(session, statement, started)
     session.invalidate_catalog()  # row counts feed the planner

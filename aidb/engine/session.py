@@ -15,6 +15,7 @@ import duckdb
 from sqlglot import exp
 
 from aidb import __version__
+from aidb.engine.inputs import check_text
 from aidb.engine.lance_staging import LanceStaging
 from aidb.engine.lance_statements import lance_folder, open_lance_tables, run_lance_statement
 from aidb.engine.operator_runs import OperatorRelations, planned_inputs
@@ -22,7 +23,15 @@ from aidb.engine.plan_cache import CachedPlan, LruCache
 from aidb.engine.progress import Progress
 from aidb.engine.python_scans import PythonObjects
 from aidb.engine.search_first import search_first_plan
-from aidb.errors import Error, InternalError, OperationalError, ProgrammingError, did_you_mean, translate_duckdb_error
+from aidb.errors import (
+    Error,
+    InternalError,
+    OperationalError,
+    ProgrammingError,
+    did_you_mean,
+    translate_duckdb_error,
+    translate_exception,
+)
 from aidb.functions.registry import ErrorSlot, load_function_modules, register_functions
 from aidb.models.loaders import BUILTIN_DEFAULTS, load_loader_modules, load_model
 from aidb.ops.operator_registry import load_operator_modules
@@ -191,7 +200,11 @@ class Session:
         """
         if not isinstance(sql, str):
             raise ProgrammingError(f"a statement must be a str, not {type(sql).__name__}")
-        statements = self._parse(sql)
+        try:
+            check_text(sql, parameters)
+            statements = self._parse(sql)
+        except Exception as error:
+            raise self._fail(translate_exception(error, sql)) from error
         if parameters is not None and len(statements) > 1:
             raise ProgrammingError(
                 f"parameters can be bound to one statement only, but the text holds {len(statements)} statements"
@@ -210,6 +223,18 @@ class Session:
             if not any(s.is_aidb for s in statements):
                 self._parsed.put(sql, statements)
         return statements
+
+    def prepare(self, statement: ParsedStatement) -> CachedPlan:
+        """Plan a statement (through the plan cache) and make what it calls exist: the one path every statement
+        DuckDB runs takes, including those inside aidb's statements (a Lance INSERT ... SELECT, a training query)."""
+        plan = self._plan(statement, self.catalog())
+        if any("lance" in sql.lower() for sql in (plan.planned.sql, *plan.operator_inputs)):  # lance_* functions or ATTACH (TYPE LANCE)
+            self._load_extension("lance")
+        for name, search in plan.searches.items():
+            if name not in self._search_functions:
+                register_search_function(self.duck, name, search, self.lance_datasets, self.errors.put)
+                self._search_functions.add(name)
+        return plan
 
     def _plan(self, statement: ParsedStatement, catalog: CatalogView) -> CachedPlan:
         cached = self._plans.get(statement.text)
@@ -268,19 +293,19 @@ class Session:
             raise self._fail(translate_duckdb_error(self.errors.take() or error, statement.text, ran)) from error
         except Error as error:
             raise self._fail(error) from error.__cause__
+        except Exception as error:  # whatever a library raised: translated here, at the boundary
+            raise self._fail(translate_exception(error, statement.text)) from error
+        except BaseException:  # KeyboardInterrupt, SystemExit: leave no transaction half-done, then let it go
+            self._fail(OperationalError("interrupted"))
+            raise
         finally:
             self.progress.finish()
 
     def _execute_sql(self, statement: ParsedStatement, parameters: Any, owns_transaction: bool) -> Outcome:
         catalog = self.catalog()  # built before DuckDB runs: functions must not query while a query runs
-        plan = self._plan(statement, catalog)
+        plan = self.prepare(statement)
         planned = plan.planned
-        if any("lance" in sql.lower() for sql in (planned.sql, *plan.operator_inputs)):  # lance_* functions or ATTACH (TYPE LANCE)
-            self._load_extension("lance")
-        for name, search in plan.searches.items():
-            if name not in self._search_functions:
-                register_search_function(self.duck, name, search, self.lance_datasets, self.errors.put)
-                self._search_functions.add(name)
+        self.operator_relations.release()
         if not plan.searches and planned.rewritten is not None and self._reports_progress(statement.text, planned.rewritten.tree, catalog):
             self.progress.expect(self._input_rows(planned.rewritten.tree))
         lineage = None if self.read_only else lineage_of(statement.tree)

@@ -66,6 +66,9 @@ def create_vector_index(session: Session, node: st.CreateVectorIndex) -> Outcome
     if index_type not in INDEX_TYPES:
         raise ProgrammingError(f"unknown vector index type {index_type!r}; expected one of {', '.join(INDEX_TYPES)} or {TEXT_INDEX_TYPE}")
     options = st.options_dict(node)
+    for key, value in options.items():
+        if key in (*_BUILD_OPTIONS, "nprobes", "refine_factor") and (type(value) is not int or value <= 0):
+            raise ProgrammingError(f"option {key} of CREATE VECTOR INDEX {name} must be a positive integer, got {value!r}")
     metric = str(options.pop("metric", "cosine")).lower()
     if metric not in METRICS:
         raise ProgrammingError(f"unknown metric {metric!r} for vector index {name!r}; expected one of {', '.join(METRICS)}")

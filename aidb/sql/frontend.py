@@ -52,6 +52,12 @@ def parse_statement(text: str, index: int = 1, count: int = 1) -> ParsedStatemen
         if starts_aidb_statement(leading_words(text)):
             raise ProgrammingError(_describe_parse_error(error, text, index, count)) from error
         return ParsedStatement(text, None)
+    except RecursionError:
+        # sqlglot's recursive descent gives up near 50 nested parentheses, where DuckDB's own parser
+        # goes on: deep plain SQL runs in DuckDB as typed (as any statement sqlglot cannot read).
+        if starts_aidb_statement(leading_words(text)):
+            raise ProgrammingError(f"statement {index} of {count} nests too deeply for aidb's parser\n  {text.strip()[:200]}") from None
+        return ParsedStatement(text, None)
     tree = trees[0] if len(trees) == 1 else None
     if isinstance(tree, exp.Command):
         tree = None
@@ -61,8 +67,11 @@ def parse_statement(text: str, index: int = 1, count: int = 1) -> ParsedStatemen
 def plan_statement(statement: ParsedStatement, catalog: CatalogView) -> Planned:
     if statement.tree is None or statement.is_aidb:
         return Planned(statement.text, None)
-    rewritten = rewrite(statement.tree, catalog)
-    return Planned(to_duckdb_sql(rewritten.tree) if rewritten.changed else statement.text, rewritten)
+    try:
+        rewritten = rewrite(statement.tree, catalog)
+        return Planned(to_duckdb_sql(rewritten.tree) if rewritten.changed else statement.text, rewritten)
+    except RecursionError:  # a tree too deep for the passes: DuckDB gets the statement as typed
+        return Planned(statement.text, None)
 
 
 def _describe_parse_error(error: Exception, text: str, index: int, count: int) -> str:

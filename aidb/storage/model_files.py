@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 from aidb.storage.layout import DatabaseLayout
 
 MODELS_SUFFIX = ".models"
+_UNSAFE_CHARACTERS = re.compile(r"[^A-Za-z0-9_-]")
 
 
 def model_files_dir(layout: DatabaseLayout, scratch_dir: Callable[[], Path]) -> Path:
@@ -44,15 +46,24 @@ def fingerprint_files(paths: Iterable[Path], include_names: bool = True) -> str:
     return digest.hexdigest()
 
 
+def file_stem(name: str) -> str:
+    """The part of a model's file name that comes from the model's name: a name, never a path.
+
+    Only letters, digits, '_' and '-' are kept (at most 64), so `"/../x"` or `"a/b"` cannot leave the folder.
+    """
+    return _UNSAFE_CHARACTERS.sub("_", name)[:64] or "model"
+
+
 def store_model_file(directory: Path, name: str, suffix: str, write: Callable[[Path], None]) -> tuple[Path, str]:
-    """Let `write` create the file, then give it its final name `<name>.<hash16><suffix>`; returns (path, fingerprint)."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=suffix, dir=directory)
+    """Let `write` create the file, then give it its final name `<stem>.<hash16><suffix>`; returns (path, fingerprint)."""
+    stem = file_stem(name)
+    handle, temporary = tempfile.mkstemp(prefix=f".{stem}.", suffix=suffix, dir=directory)
     os.close(handle)
     temporary_path = Path(temporary)
     try:
         write(temporary_path)
         fingerprint = fingerprint_files([temporary_path], include_names=False)
-        final = directory / f"{name}.{fingerprint[:16]}{suffix}"
+        final = directory / f"{stem}.{fingerprint[:16]}{suffix}"
         os.replace(temporary_path, final)
     finally:
         temporary_path.unlink(missing_ok=True)

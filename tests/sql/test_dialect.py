@@ -65,6 +65,15 @@ def test_plain_duckdb_show_and_create_still_parse_as_duckdb() -> None:
         ("CREATE MODEL m FROM 'x'", "Expected TYPE"),
         ("CREATE MODEL m TYPE embedding", "Expected FROM"),
         ("CREATE VECTOR INDEX i ON t (a, b)", "exactly one column"),
+        ("CREATE MODEL x TYPE", "Expected TYPE"),
+        ("DROP MODEL", "Expected a model name"),
+        ("DROP VECTOR INDEX IF EXISTS", "Expected an index name"),
+        ("OPTIMIZE VECTOR INDEX", "Expected an index name"),
+        ("EXPLAIN AIDB", "Expected a statement after EXPLAIN AIDB"),
+        ("CREATE MODEL m TYPE embedding FROM 'x' WITH (seed =)", "Expected a value for seed"),
+        ("CREATE CLASSIFIER c FROM () USING 'logreg'", "Expected a SELECT query"),
+        ("CREATE CLASSIFIER c FROM (SELECT 1) USING", "Expected a quoted trainer name"),
+        ("CREATE VECTOR INDEX i ON t (e) USING", "Expected an index type"),
     ],
 )
 def test_bad_aidb_statements_name_the_problem_and_position(sql: str, message: str) -> None:
@@ -80,3 +89,45 @@ def test_error_names_which_statement_of_a_script() -> None:
 def test_parameter_casts_parse_as_duckdb_reads_them(con) -> None:
     assert parse("SELECT ?::BLOB").sql(dialect=AIDB) == "SELECT CAST(? AS BLOB)"
     assert con.execute("SELECT normalize_text(?::VARCHAR)", ["A-b"]).fetchall() == [("a b",)]
+
+
+# sqlglot's habit (tests/dialects/test_*.py): every statement form, with every option, survives
+# parse -> generate -> parse. `write` is the canonical spelling where the input has a synonym.
+ROUND_TRIPS: list[tuple[str, str | None]] = [
+    ("CREATE MODEL mini TYPE embedding FROM '/models/mini'", None),
+    ("CREATE OR REPLACE MODEL m TYPE embedding FROM 'x' WITH (default = TRUE)", None),
+    ("CREATE MODEL IF NOT EXISTS m TYPE clip FROM 'package:tiny' WITH (dim = 384, note = 'a ''b''', scale = -0.5)", None),
+    ("CREATE MODEL m TYPE language FROM 'lm.arpa'", "CREATE LANGUAGE MODEL m FROM 'lm.arpa'"),
+    ("CREATE MODEL m TYPE classifier FROM 'c.joblib'", "CREATE CLASSIFIER m FROM 'c.joblib'"),
+    ("CREATE LANGUAGE MODEL wiki FROM 'wiki.arpa' WITH (order = 5)", None),
+    ("CREATE OR REPLACE LANGUAGE MODEL wiki FROM (SELECT text FROM docs WHERE good) WITH (order := 5)",
+     "CREATE OR REPLACE LANGUAGE MODEL wiki FROM (SELECT text FROM docs WHERE good) WITH (order = 5)"),
+    ("CREATE CLASSIFIER q FROM (SELECT text, label FROM t) USING 'logreg'", None),
+    ("CREATE OR REPLACE CLASSIFIER q FROM (SELECT text, label FROM t) USING 'fasttext' WITH (epochs = 3, \"odd key\" = NULL)", None),
+    ("DROP MODEL m", None),
+    ("DROP MODEL IF EXISTS \"my model\"", None),
+    ("SHOW MODELS", None),
+    ("show vector indexes", "SHOW VECTOR INDEXES"),
+    ("SHOW AIDB FUNCTIONS", None),
+    ("CREATE VECTOR INDEX e ON docs (emb)", None),
+    ("CREATE VECTOR INDEX IF NOT EXISTS e ON main.docs (emb) USING IVF_PQ WITH (metric = 'cosine', num_partitions = 16)", None),
+    ("CREATE OR REPLACE VECTOR INDEX e ON docs (emb) USING IVF_HNSW_SQ", None),
+    ("CREATE VECTOR INDEX t_fts ON docs (text) USING FTS WITH (with_position = FALSE)", None),
+    ("DROP VECTOR INDEX e", None),
+    ("DROP VECTOR INDEX IF EXISTS e", None),
+    ("OPTIMIZE VECTOR INDEX e", None),
+    ("EXPLAIN AIDB SELECT id, text FROM docs WHERE lang = 'en' ORDER BY id LIMIT 3", None),
+    ("EXPLAIN AIDB SHOW MODELS", None),
+    ("EXPLAIN AIDB CREATE OR REPLACE MODEL m TYPE embedding FROM 'x' WITH (default = TRUE)", None),
+    ("EXPLAIN AIDB CREATE VECTOR INDEX e ON docs (emb) USING IVF_PQ WITH (metric = 'l2')", None),
+    ("EXPLAIN AIDB DROP MODEL IF EXISTS m", None),
+]
+
+
+@pytest.mark.parametrize("sql, write", ROUND_TRIPS)
+def test_every_aidb_statement_round_trips(sql: str, write: str | None) -> None:
+    tree = parse(sql)
+    generated = tree.sql(dialect=AIDB)
+    assert generated == (write or sql)
+    assert parse(generated) == tree  # the same tree, every clause kept
+    assert parse(generated).sql(dialect=AIDB) == generated

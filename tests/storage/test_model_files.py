@@ -80,3 +80,12 @@ def test_a_model_trained_in_a_rolled_back_transaction_leaves_no_file(db_path):
     con.rollback()
     assert _model_files(db_path) == []
     con.close()
+
+
+@pytest.mark.parametrize("name", ["/../x_cls", "a/b", "..", "x\\..\\y", "ünïcödé", ""])
+def test_a_model_name_never_becomes_a_path(tmp_path, name):
+    folder = tmp_path / "models"
+    folder.mkdir()
+    path, _ = store_model_file(folder, name, ".bin", lambda p: p.write_bytes(b"weights"))
+    assert path.parent == folder and path.is_file()
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [path.name]

@@ -222,3 +222,31 @@ def test_completion_candidates(con) -> None:
     assert ("stripe_count", "column") in list(candidates(names, "SELECT stripe_c"))
     assert ("select", "keyword") in list(candidates(names, "sel"))
     assert [c for c, _ in candidates(names, ".ta")] == [".tables"]
+
+
+def test_vector_index_build_and_failing_statements_keep_the_session(terminal) -> None:
+    child, _ = terminal
+    child.send(
+        "CREATE TABLE vecs (id BIGINT, emb FLOAT[8]) WITH (storage = 'lance'); "
+        "INSERT INTO vecs SELECT range, [range % 7, range % 5, 1, 2, 3, 4, 5, range % 3]::FLOAT[8] FROM range(2000);\r"
+    )
+    child.expect(r"\(2000 rows changed\)")
+    child.expect(PROMPT)
+    # the index build reports its stages through the REPL's progress object (ReplProgress.update)
+    child.send("CREATE VECTOR INDEX vecs_emb ON vecs (emb) USING IVF_FLAT WITH (num_partitions = 4);\r")
+    child.expect(PROMPT)
+    child.send("SHOW VECTOR INDEXES;\r")
+    assert child.expect([r"vecs_emb.*2000", "Error"]) == 0
+    child.expect(PROMPT)
+    # statements that once ended the session with a traceback print an error, and the session goes on
+    child.send("EXPLAIN AIDB SHOW MODELS;\r")
+    child.expect(r"aidb statement.*executed by aidb")
+    child.expect(PROMPT)
+    child.send("DROP MODEL;\r")
+    child.expect(r"Error: ProgrammingError: Syntax error.*Expected a model name")
+    child.expect(PROMPT)
+    child.send("SELECT 6 * 7 AS answer;\r")
+    child.expect(r"\b42\b")
+    child.expect(PROMPT)
+    child.send(".quit\r")
+    child.expect(pexpect.EOF)
