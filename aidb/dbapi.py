@@ -8,6 +8,7 @@ stay readable.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -15,12 +16,24 @@ from types import FrameType
 from typing import Any
 
 import duckdb
+from sqlglot import exp
 
 from aidb import errors
 from aidb.dbapi_types import describe_column
 from aidb.engine.progress import Progress
 from aidb.engine.session import Session
 from aidb.errors import InterfaceError, ProgrammingError
+
+
+@contextlib.contextmanager
+def _translated() -> Iterator[None]:
+    """Whatever DuckDB or pyarrow raise while rows are handed over leaves as an aidb error (PEP 249)."""
+    try:
+        yield
+    except errors.Error:
+        raise
+    except Exception as error:
+        raise errors.translate_exception(error) from error
 
 
 class Connection:
@@ -87,11 +100,13 @@ class Connection:
         return self
 
     def commit(self) -> None:
-        self._release_stream()
+        with _translated():
+            self._release_stream()
         self.session.commit()
 
     def rollback(self) -> None:
-        self._release_stream()
+        with _translated():
+            self._release_stream()
         self.session.rollback()
 
     def interrupt(self) -> None:
@@ -135,7 +150,8 @@ class Cursor:
         self.arraysize = 1
         self.description: tuple[tuple[Any, ...], ...] | None = None
         self.rowcount = -1
-        self._source: duckdb.DuckDBPyConnection | _ExhaustedResult | None = None
+        self._source: duckdb.DuckDBPyConnection | _RowsResult | None = None
+        self._read_rows = False  # rows of the current result were read into Python (fetchone/fetchmany/fetchall)
         self._closed = False
 
     # -- executing --------------------------------------------------------------------------------
@@ -143,12 +159,14 @@ class Cursor:
     def execute(self, operation: str, parameters: Sequence[Any] | dict[str, Any] | None = None) -> Cursor:
         self._check_open()
         session = self.connection.session
-        self.connection._claim(self)
-        self._source, self.description, self.rowcount = None, None, -1
+        with _translated():
+            self.connection._claim(self)
+        self._source, self.description, self.rowcount, self._read_rows = None, None, -1, False
         outcome = session.execute(operation, parameters, frame=_caller_frame())
         if outcome.has_rows:
             self._source = session.duck
-            self.description = tuple(describe_column(name, str(type_code)) for name, type_code, *_ in session.duck.description)
+            with _translated():
+                self.description = tuple(describe_column(name, str(type_code)) for name, type_code, *_ in session.duck.description)
         else:
             self.rowcount = outcome.rowcount
         return self
@@ -156,6 +174,8 @@ class Cursor:
     def executemany(self, operation: str, seq_of_parameters: Iterable[Sequence[Any]]) -> Cursor:
         total = 0
         counted = True
+        if not isinstance(seq_of_parameters, Iterable):
+            raise ProgrammingError(f"executemany needs a sequence of parameter sets, not {type(seq_of_parameters).__name__}")
         for parameters in seq_of_parameters:
             self.execute(operation, parameters)
             counted = counted and self.rowcount >= 0
@@ -178,36 +198,47 @@ class Cursor:
     # -- fetching ---------------------------------------------------------------------------------
 
     def fetchone(self) -> tuple[Any, ...] | None:
-        return self._rows().fetchone()
+        self._read_rows = True
+        with _translated():
+            return self._rows().fetchone()
 
     def fetchmany(self, size: int | None = None) -> list[tuple[Any, ...]]:
-        return self._rows().fetchmany(self.arraysize if size is None else size)
+        self._read_rows = True
+        with _translated():
+            return self._rows().fetchmany(self.arraysize if size is None else size)
 
     def fetchall(self) -> list[tuple[Any, ...]]:
-        return self._rows().fetchall()
+        self._read_rows = True
+        with _translated():
+            return self._rows().fetchall()
 
     def arrow(self):
         """The remaining rows as a pyarrow.Table."""
-        return self._rows().to_arrow_table()
+        with _translated():
+            return self._rows().to_arrow_table()
 
     def df(self):
         """The remaining rows as a pandas DataFrame."""
-        return self._rows().fetchdf()
+        with _translated():
+            return self._rows().fetchdf()
 
     fetchdf = df
 
     def fetch_arrow_table(self):
         """The remaining rows as a pyarrow.Table (DuckDB's name for `arrow()`)."""
-        return self._rows().to_arrow_table()
+        with _translated():
+            return self._rows().to_arrow_table()
 
     def fetchnumpy(self) -> dict[str, Any]:
         """The remaining rows as {column: numpy array} (masked arrays where a column has NULLs), as DuckDB gives them."""
-        return self._rows().fetchnumpy()
+        with _translated():
+            return self._rows().fetchnumpy()
 
     def fetch_record_batch(self, rows_per_batch: int = 1_000_000):
         """A pyarrow.RecordBatchReader streaming the remaining rows; read it before the connection runs another statement."""
-        reader = self._rows().to_arrow_reader(rows_per_batch)
-        self._source = _EXHAUSTED  # the reader owns the rest of the rows
+        with _translated():
+            reader = self._rows().to_arrow_reader(rows_per_batch)
+        self._source = _RowsResult([], [])  # the reader owns the rest of the rows
         return reader
 
     def pl(self):
@@ -216,7 +247,8 @@ class Cursor:
             import polars  # noqa: F401 - only to say what is missing
         except ImportError as error:
             raise InterfaceError("cursor.pl() needs polars, which is not installed: pip install polars") from error
-        return self._rows().pl()
+        with _translated():
+            return self._rows().pl()
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         while (row := self.fetchone()) is not None:
@@ -241,26 +273,33 @@ class Cursor:
             raise InterfaceError("the cursor is closed")
         self.connection.session  # noqa: B018 - raises when the connection is closed
 
-    def _rows(self) -> duckdb.DuckDBPyConnection | _ExhaustedResult:
+    def _rows(self) -> duckdb.DuckDBPyConnection | _RowsResult:
         self._check_open()
         if self._source is None:
             raise ProgrammingError("no result set to fetch: the last statement returned no rows (or none was executed)")
         return self._source
 
     def _detach(self) -> None:
-        """Move the unread rows out of the shared DuckDB connection into a private in-memory one."""
+        """Move the unread rows out of the shared DuckDB connection, so another cursor may run a statement."""
         if self._source is None or self._source is not self.connection.session.duck:
+            return
+        if self._read_rows:
+            # DuckDB hands rows to Python a chunk at a time: after a fetchone only fetchall sees the rest of the chunk.
+            self._source = _RowsResult(self._source.fetchall(), [d[0] for d in self.description or ()])
             return
         try:
             remaining = self._source.to_arrow_table()
         except duckdb.InvalidInputException:  # DuckDB closes a result once every row was fetched
             remaining = None
         if remaining is None:  # everything was already read
-            self._source = _EXHAUSTED
+            self._source = _RowsResult([], [])
             return
+        # Positional names for the scan: a result may repeat a column name (SELECT 1 AS x, 2 AS x).
+        names = remaining.column_names
         private = duckdb.connect()
-        private.register("remaining_rows", remaining)
-        private.execute("SELECT * FROM remaining_rows")
+        private.register("remaining_rows", remaining.rename_columns([f"c{i}" for i in range(len(names))]))
+        columns = ", ".join(f"c{i} AS {exp.to_identifier(name, quoted=True).sql(dialect='duckdb')}" for i, name in enumerate(names))
+        private.execute(f"SELECT {columns} FROM remaining_rows" if names else "SELECT * FROM remaining_rows")
         self._source = private
 
 
@@ -272,32 +311,47 @@ def _caller_frame() -> FrameType:
     return frame
 
 
-class _ExhaustedResult:
-    """A result whose rows were all read before it was detached."""
+class _RowsResult:
+    """The rest of a result, read into Python before another cursor's statement replaced it in DuckDB."""
 
-    def fetchone(self) -> None:
-        return None
+    def __init__(self, rows: list[tuple[Any, ...]], names: list[str]) -> None:
+        self._rows, self._names = rows, names
+        self._next = 0
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        batch = self.fetchmany(1)
+        return batch[0] if batch else None
 
     def fetchmany(self, size: int = 1) -> list[tuple[Any, ...]]:
-        return []
+        batch = self._rows[self._next : self._next + size]
+        self._next += len(batch)
+        return batch
 
     def fetchall(self) -> list[tuple[Any, ...]]:
-        return []
+        return self.fetchmany(len(self._rows))
 
-    def to_arrow_table(self) -> None:
-        return None
+    def to_arrow_table(self):
+        import pyarrow as pa
 
-    def fetchdf(self) -> None:
-        return None
+        rest = self.fetchall()
+        return pa.Table.from_arrays([pa.array(list(column)) for column in zip(*rest)] if rest else [pa.array([])] * len(self._names), names=self._names)
+
+    def fetchdf(self):
+        return self.to_arrow_table().to_pandas()
 
     def fetchnumpy(self) -> dict[str, Any]:
-        return {}
+        import numpy as np
 
-    def to_arrow_reader(self, rows_per_batch: int) -> None:
-        return None
+        rest = self.fetchall()
+        return {name: np.array([row[i] for row in rest]) for i, name in enumerate(self._names)}
 
-    def pl(self) -> None:
-        return None
+    def to_arrow_reader(self, rows_per_batch: int):
+        import pyarrow as pa
 
+        table = self.to_arrow_table()
+        return pa.RecordBatchReader.from_batches(table.schema, table.to_batches(rows_per_batch))
 
-_EXHAUSTED = _ExhaustedResult()
+    def pl(self):
+        import polars
+
+        return polars.from_arrow(self.to_arrow_table())

@@ -23,6 +23,7 @@ from aidb.engine.plan_cache import CachedPlan, LruCache
 from aidb.engine.progress import Progress
 from aidb.engine.python_scans import PythonObjects
 from aidb.engine.search_first import search_first_plan
+from aidb.engine.shared_database import open_database
 from aidb.errors import (
     Error,
     InternalError,
@@ -32,7 +33,7 @@ from aidb.errors import (
     translate_duckdb_error,
     translate_exception,
 )
-from aidb.functions.registry import ErrorSlot, load_function_modules, register_functions
+from aidb.functions.registry import load_function_modules
 from aidb.models.loaders import BUILTIN_DEFAULTS, load_loader_modules, load_model
 from aidb.ops.operator_registry import load_operator_modules
 from aidb.sql.catalog_view import CatalogView, FunctionInfo, ParamInfo
@@ -48,7 +49,7 @@ from aidb.storage.catalog import ModelRecord, read_models, read_removal_tables, 
 from aidb.storage.column_provenance import record_column_provenance
 from aidb.storage.extensions import load_extension
 from aidb.storage.lance_commits import apply_pending_commits
-from aidb.storage.lance_search import OpenDatasets, register_search_function, searches_in
+from aidb.storage.lance_search import searches_in
 from aidb.storage.layout import DatabaseLayout, layout_for
 from aidb.storage.macros import load_macros, macro_docs, persist_macros
 from aidb.storage.model_files import ModelFileChanges, is_model_file, model_files_dir
@@ -90,14 +91,16 @@ class Session:
         self._plans: LruCache[CachedPlan] = LruCache()  # by statement text, for the current catalog view
         self._loaded_extensions: set[str] = set()
         self._saved_threads: int | None = None  # DuckDB's threads setting while one-thread statements run
-        self._search_functions: set[str] = set()  # pylance search functions registered on self.duck
         self._ran_sql: str | None = None  # the rewritten SQL of the statement running, for its error message
         self._udf_calls: LruCache[bool] = LruCache()  # by statement text: whether it calls aidb's Python functions
-        self.lance_datasets = OpenDatasets()  # Lance datasets open for ANN search, with their index caches
         self.lance_staging = LanceStaging()  # Lance writes of the open transaction, published at commit
         self.model_file_changes = ModelFileChanges()  # trained/obsolete model files, removed when the transaction ends
-        self.errors = ErrorSlot()
-        self.duck = _open_duckdb(self.layout, read_only)
+        # Sessions on one file share its DuckDB instance, the functions registered on it and its open Lance datasets.
+        self._database = open_database(self.layout, read_only, lambda: _open_duckdb(self.layout, read_only))
+        self.lance_datasets = self._database.lance_datasets
+        self.errors = self._database.errors
+        self._functions = SessionFunctionContext(self)
+        self.duck = self._database.connect()
         self.python_objects = PythonObjects(self.duck)  # pandas/Arrow/polars objects read as tables
         self.operator_relations = OperatorRelations(self.duck, SessionOperatorContext(self))  # results of operator table functions
         try:
@@ -107,13 +110,13 @@ class Session:
             open_lance_tables(self)
             functions = load_function_modules()
             declare_functions(functions)
-            register_functions(self.duck, SessionFunctionContext(self), self.errors)
+            self._database.register_functions()
             # after the functions: some macros (text_stats.sql's Gopher statistics) call them
             load_macros(self.duck)
             if not read_only:
                 persist_macros(self.duck, MACRO_SCHEMA)  # stored views name these copies (stock DuckDB reads them)
         except BaseException:
-            self.duck.close()
+            self._database.release(self.duck, self._functions)
             raise
 
     # -- catalog ---------------------------------------------------------------------------------
@@ -200,6 +203,7 @@ class Session:
         """
         if not isinstance(sql, str):
             raise ProgrammingError(f"a statement must be a str, not {type(sql).__name__}")
+        self._database.dispatch.activate(self._functions)
         try:
             check_text(sql, parameters)
             statements = self._parse(sql)
@@ -231,9 +235,7 @@ class Session:
         if any("lance" in sql.lower() for sql in (plan.planned.sql, *plan.operator_inputs)):  # lance_* functions or ATTACH (TYPE LANCE)
             self._load_extension("lance")
         for name, search in plan.searches.items():
-            if name not in self._search_functions:
-                register_search_function(self.duck, name, search, self.lance_datasets, self.errors.put)
-                self._search_functions.add(name)
+            self._database.register_search(name, search)
         return plan
 
     def _plan(self, statement: ParsedStatement, catalog: CatalogView) -> CachedPlan:
@@ -507,7 +509,7 @@ class Session:
             if self.in_transaction:
                 self.rollback()
         finally:
-            self.duck.close()
+            self._database.release(self.duck, self._functions)
             if self._scratch is not None:
                 self._scratch.cleanup()
 

@@ -294,3 +294,40 @@ def test_duckdb_style_fetch_methods(con, monkeypatch) -> None:
     monkeypatch.setitem(__import__("sys").modules, "polars", None)
     with pytest.raises(aidb.InterfaceError, match="pip install polars"):
         con.execute(query).pl()
+
+
+# -- results and connections beyond the PEP's minimum ------------------------------------------
+
+
+def test_an_unread_result_survives_another_cursors_statement(pep_con) -> None:
+    first, second = pep_con.cursor(), pep_con.cursor()
+    first.execute("SELECT 1 AS x, 2 AS x UNION ALL SELECT 3, 4 ORDER BY 1")  # a repeated column name
+    assert first.fetchone() == (1, 2)
+    second.execute("SELECT 42")
+    pep_con.execute("SELECT 'another' AS y")
+    assert first.fetchall() == [(3, 4)]
+    assert [d[0] for d in first.description] == ["x", "x"]
+    assert second.fetchall() == [(42,)]
+
+
+def test_two_connections_to_one_file_in_one_process(db_path: Path) -> None:
+    first = aidb.connect(str(db_path), autocommit=True)
+    second = aidb.connect(str(db_path), autocommit=True)
+    first.execute("CREATE TABLE docs AS SELECT 'Hello, World!' AS text")
+    assert second.execute("SELECT normalize_text(text) FROM docs").fetchall() == [("hello world",)]
+    with first:
+        first.execute("INSERT INTO docs VALUES ('uncommitted?')")
+    # each has its own transaction: a PEP 249 connection's uncommitted row is its own
+    third = aidb.connect(str(db_path))
+    third.execute("INSERT INTO docs VALUES ('pending')")
+    assert second.execute("SELECT count(*) FROM docs").fetchall() == [(2,)]
+    third.rollback()
+    third.close()
+    # the functions outlive the connection that registered them
+    assert second.execute("SELECT normalize_text('A-B') AS n").fetchall() == [("a b",)]
+    with pytest.raises(aidb.OperationalError, match="has it open read-write"):
+        aidb.connect(str(db_path), read_only=True)
+    second.close()
+    reader = aidb.connect(str(db_path), read_only=True)
+    assert reader.execute("SELECT count(*) FROM docs").fetchall() == [(2,)]
+    reader.close()
