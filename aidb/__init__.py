@@ -42,13 +42,21 @@ threadsafety = 1  # threads may share the module, not connections
 paramstyle = "qmark"  # DuckDB also accepts numbered ($1) parameters
 
 
-def connect(path: str = ":memory:", read_only: bool = False, autocommit: bool = False, progress: bool | None = None):
+def connect(
+    path: str = ":memory:",
+    read_only: bool = False,
+    autocommit: bool = False,
+    progress: bool | None = None,
+    trust_models: bool = False,
+):
     """Open (or create) the aidb database at `path` and return a PEP 249 connection.
 
     path: the DuckDB file (Lance datasets live in `<path>.lance/` beside it) or ":memory:".
     read_only: open without writing; fails if the catalog needs an upgrade.
     autocommit: False (PEP 249 default) opens a transaction implicitly; call commit() to keep changes.
     progress: show a progress bar for model functions; default only when stderr is a terminal.
+    trust_models: load models whose catalog rows aidb on this machine did not write (a database from
+        someone else): pickled classifiers and model files outside the database's model folder.
 
     Parameters are bound with `?` (qmark, the module's `paramstyle`) or numbered `$1`, `$2`
     (a sequence), or named `$name` (a dict). With autocommit off, the first statement opens a
@@ -57,7 +65,7 @@ def connect(path: str = ":memory:", read_only: bool = False, autocommit: bool = 
     """
     from aidb.dbapi import Connection
 
-    return Connection(path, read_only=read_only, autocommit=autocommit, progress=progress)
+    return Connection(path, read_only=read_only, autocommit=autocommit, progress=progress, trust_models=trust_models)
 
 
 __all__ = [

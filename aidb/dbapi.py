@@ -54,8 +54,11 @@ class Connection:
         read_only: bool = False,
         autocommit: bool = False,
         progress: bool | None = None,
+        trust_models: bool = False,
     ) -> None:
-        self._session: Session | None = Session(path, read_only=read_only, autocommit=autocommit, progress=Progress(progress))
+        self._session: Session | None = Session(
+            path, read_only=read_only, autocommit=autocommit, progress=Progress(progress), trust_models=trust_models
+        )
         self._streaming: Cursor | None = None
 
     @property

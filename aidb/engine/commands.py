@@ -16,6 +16,7 @@ from aidb.sql.passes import to_duckdb_sql
 from aidb.sql.rewrite_catalog_functions import functions_query
 from aidb.sql.rewrite_operator_calls import operator_calls
 from aidb.storage.catalog import ModelRecord, delete_model, insert_model
+from aidb.storage.model_trust import sign_model
 
 if TYPE_CHECKING:
     from aidb.engine.session import Outcome, Session
@@ -124,6 +125,7 @@ def _create_model(session: Session, node: st.CreateModel) -> Outcome:
             fingerprint=description.fingerprint,
             dimension=description.dimension,
             is_default=make_default or not has_default,
+            signature=sign_model(name, kind, source, description.fingerprint),
         ),
     )
     session.invalidate_catalog()

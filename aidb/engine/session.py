@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -18,6 +19,7 @@ from aidb import __version__
 from aidb.engine.inputs import check_text
 from aidb.engine.lance_staging import LanceStaging
 from aidb.engine.lance_statements import lance_folder, open_lance_tables, run_lance_statement
+from aidb.engine.model_trust_policy import TRUST_MODELS_ENV, check_model_trusted
 from aidb.engine.operator_runs import OperatorRelations, planned_inputs
 from aidb.engine.plan_cache import CachedPlan, LruCache
 from aidb.engine.progress import Progress
@@ -37,6 +39,7 @@ from aidb.functions.registry import load_function_modules
 from aidb.models.loaders import BUILTIN_DEFAULTS, load_loader_modules, load_model
 from aidb.ops.operator_registry import load_operator_modules
 from aidb.sql.catalog_view import CatalogView, FunctionInfo, ParamInfo
+from aidb.sql.catalog_guard import catalog_write
 from aidb.sql.dialect import declare_functions
 from aidb.sql.frontend import ParsedStatement, parse_script, parse_statement, plan_statement
 from aidb.sql.model_arguments import runs_on_one_thread
@@ -78,11 +81,14 @@ class Session:
         read_only: bool = False,
         autocommit: bool = False,
         progress: Progress | None = None,
+        trust_models: bool = False,
     ) -> None:
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self.layout: DatabaseLayout = layout_for(path)
         self.read_only = read_only
         self.autocommit = autocommit
+        # load models whose catalog rows this machine did not sign (engine/model_trust_policy.py)
+        self.trust_models = trust_models or os.environ.get(TRUST_MODELS_ENV) == "1"
         self.progress = progress or Progress()
         self.in_transaction = False
         self._catalog: CatalogView | None = None
@@ -275,6 +281,13 @@ class Session:
         owns_transaction = not self.in_transaction
         self.progress.start(statement.text.strip().splitlines()[0] if statement.text.strip() else "")
         try:
+            if not statement.is_aidb:
+                _refuse_catalog_write(statement)
+            elif parameters:  # never silently ignored: aidb's statements bind no values
+                raise ProgrammingError(
+                    f"aidb's statement {' '.join(statement.text.split()[:3])} ... takes no parameters, but {len(parameters)} were given; "
+                    "write the values into the statement (a model name or path is a name, quoted in SQL)"
+                )
             if statement.is_aidb:
                 from aidb.engine.commands import READ_ONLY_COMMANDS, run_command
 
@@ -566,7 +579,9 @@ class SessionFunctionContext:
         self._session = session
 
     def model(self, kind: str, name: str | None) -> Any:
-        return load_model(self._session.resolve_model(kind, name))
+        record = self._session.resolve_model(kind, name)
+        check_model_trusted(record, self._session.model_files_dir(), self._session.trust_models)
+        return load_model(record)
 
     def model_record(self, kind: str, name: str | None) -> ModelRecord:
         return self._session.resolve_model(kind, name)
@@ -616,6 +631,15 @@ def _changes_schema(statement: ParsedStatement) -> bool:
         return isinstance(statement.tree, (exp.Create, exp.Drop, exp.Alter))
     words = statement.text.lstrip().split(None, 1)
     return bool(words) and words[0].upper() in ("CREATE", "DROP", "ALTER", "ATTACH", "DETACH")
+
+
+def _refuse_catalog_write(statement: ParsedStatement) -> None:
+    written = catalog_write(statement.tree, statement.text)
+    if written is not None:
+        raise ProgrammingError(
+            f"cannot change {written} with plain SQL: the aidb schema is aidb's catalog, changed only through aidb's "
+            f"statements (CREATE/DROP MODEL, CREATE/DROP VECTOR INDEX, ...); reading it with SELECT is fine"
+        )
 
 
 def _is_dml_count(statement: ParsedStatement) -> bool:

@@ -32,8 +32,9 @@ def open_kenlm(path: Path):
     config.arpa_complain = kenlm.ARPALoadComplain.NONE
     try:
         return kenlm.Model(str(path), config)
-    except (OSError, RuntimeError, ValueError) as error:
-        raise OperationalError(f"cannot load language model {path}: not a valid KenLM ARPA or binary file ({error})") from error
+    except (OSError, RuntimeError, ValueError):
+        # KenLM's message quotes the file's first line: never echo a file's contents (it may be any readable file)
+        raise OperationalError(f"cannot load language model {path}: not a valid KenLM ARPA or binary file") from None
 
 
 class KenLMLanguageModel:

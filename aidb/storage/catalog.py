@@ -18,13 +18,14 @@ class ModelRecord:
     fingerprint: str | None = None
     dimension: int | None = None
     is_default: bool = False
+    signature: str | None = None  # HMAC by the machine that created the row (storage/model_trust.py)
 
     @property
     def option_values(self) -> dict[str, object]:
         return json.loads(self.options)
 
 
-_MODEL_COLUMNS = "name, kind, source, options, fingerprint, dimension, is_default"
+_MODEL_COLUMNS = "name, kind, source, options, fingerprint, dimension, is_default, signature"
 
 
 def read_models(con: duckdb.DuckDBPyConnection) -> list[ModelRecord]:
@@ -36,8 +37,8 @@ def insert_model(con: duckdb.DuckDBPyConnection, model: ModelRecord) -> None:
     if model.is_default:
         con.execute("UPDATE aidb.models SET is_default = false WHERE kind = ? AND is_default", [model.kind])
     con.execute(
-        f"INSERT INTO aidb.models ({_MODEL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [model.name, model.kind, model.source, model.options, model.fingerprint, model.dimension, model.is_default],
+        f"INSERT INTO aidb.models ({_MODEL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [model.name, model.kind, model.source, model.options, model.fingerprint, model.dimension, model.is_default, model.signature],
     )
 
 

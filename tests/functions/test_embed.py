@@ -75,7 +75,8 @@ def test_unknown_model_suggests_names(con) -> None:
 
 
 def test_model_of_another_kind_is_rejected(con) -> None:
-    con.cursor().execute("INSERT INTO aidb.models (name, kind, source) VALUES ('wiki_lm', 'language', '/nowhere')")
+    # a catalog row written behind aidb's back (plain SQL may not write the aidb schema)
+    con.session.duck.execute("INSERT INTO aidb.models (name, kind, source) VALUES ('wiki_lm', 'language', '/nowhere')")
     con.session.invalidate_catalog()
     with pytest.raises(ProgrammingError, match="'wiki_lm' is a language model, but a embedding model is needed"):
         con.cursor().execute("SELECT embed('x', 'wiki_lm')")
