@@ -29,6 +29,7 @@ from aidb.engine.shared_database import open_database
 from aidb.errors import (
     Error,
     InternalError,
+    NotSupportedError,
     OperationalError,
     ProgrammingError,
     did_you_mean,
@@ -41,7 +42,7 @@ from aidb.ops.operator_registry import load_operator_modules
 from aidb.sql.catalog_view import CatalogView, FunctionInfo, ParamInfo
 from aidb.sql.catalog_guard import catalog_write
 from aidb.sql.dialect import declare_functions
-from aidb.sql.frontend import ParsedStatement, parse_script, parse_statement, plan_statement
+from aidb.sql.frontend import ParsedStatement, parse_script, parse_statement, plan_statement, transaction_control
 from aidb.sql.model_arguments import runs_on_one_thread
 from aidb.sql.lineage import lineage_of
 from aidb.sql.provenance import model_columns
@@ -213,17 +214,19 @@ class Session:
         try:
             check_text(sql, parameters)
             statements = self._parse(sql)
-        except Exception as error:
+            if parameters is not None and len(statements) > 1:
+                raise ProgrammingError(
+                    f"parameters can be bound to one statement only, but the text holds {len(statements)} statements"
+                )
+            outcome = NO_ROWS
+            for statement in statements:
+                self.python_objects.scan_for(statement.text, statement.tree, frame, lambda: self.catalog().vector_tables)
+                outcome = self._execute_one(statement, parameters)
+            return outcome
+        except Error as error:  # _execute_one has rolled back already; errors before it still need it
+            raise self._fail(error) from error.__cause__
+        except Exception as error:  # whatever a library raised: translated here, at the boundary
             raise self._fail(translate_exception(error, sql)) from error
-        if parameters is not None and len(statements) > 1:
-            raise ProgrammingError(
-                f"parameters can be bound to one statement only, but the text holds {len(statements)} statements"
-            )
-        outcome = NO_ROWS
-        for statement in statements:
-            self.python_objects.scan_for(statement.text, statement.tree, frame, lambda: self.catalog().vector_tables)
-            outcome = self._execute_one(statement, parameters)
-        return outcome
 
     def _parse(self, sql: str) -> list[ParsedStatement]:
         statements = self._parsed.get(sql)
@@ -267,12 +270,18 @@ class Session:
 
     def _execute_one(self, statement: ParsedStatement, parameters: Any) -> Outcome:
         tree = statement.tree
-        if isinstance(tree, exp.Transaction):
+        control = transaction_control(statement)
+        if control == "begin":
             return self._begin_explicit()
-        if isinstance(tree, exp.Commit):
+        if control == "begin with options":
+            raise NotSupportedError(
+                f"{statement.text.strip()}: aidb opens transactions without options; for a read-only one, "
+                "open the connection with aidb.connect(path, read_only=True)"
+            )
+        if control == "commit":
             self.commit()
             return NO_ROWS
-        if isinstance(tree, exp.Rollback):
+        if control == "rollback":
             self.rollback()
             return NO_ROWS
         if not self.autocommit and not self.in_transaction:

@@ -64,6 +64,34 @@ def parse_statement(text: str, index: int = 1, count: int = 1) -> ParsedStatemen
     return ParsedStatement(text, tree)
 
 
+# DuckDB's spellings of transaction control, which sqlglot reads as other things (ABORT as a column).
+_BEGIN_WORDS = (("BEGIN",), ("START", "TRANSACTION"))
+_COMMIT_WORDS = (("COMMIT",), ("END",))
+_ROLLBACK_WORDS = (("ROLLBACK",), ("ABORT",))
+_NOISE_WORDS = ("TRANSACTION", "WORK")
+
+
+def transaction_control(statement: ParsedStatement) -> str | None:
+    """'begin', 'commit' or 'rollback' when `statement` is one (in any spelling DuckDB accepts), else None.
+
+    'begin with options' for BEGIN TRANSACTION READ ONLY and the like.
+    """
+    tree = statement.tree
+    if isinstance(tree, exp.Transaction):
+        return "begin"
+    if isinstance(tree, exp.Commit):
+        return "commit"
+    if isinstance(tree, exp.Rollback):
+        return "rollback"
+    words = [w.upper() for w in leading_words(statement.text, 8)]
+    for kind, spellings in (("begin", _BEGIN_WORDS), ("commit", _COMMIT_WORDS), ("rollback", _ROLLBACK_WORDS)):
+        for spelling in spellings:
+            if tuple(words[: len(spelling)]) == spelling:
+                rest = [w for w in words[len(spelling) :] if w not in _NOISE_WORDS and w != ";"]
+                return kind if not rest else (f"{kind} with options" if kind == "begin" else None)
+    return None
+
+
 def plan_statement(statement: ParsedStatement, catalog: CatalogView) -> Planned:
     if statement.tree is None or statement.is_aidb:
         return Planned(statement.text, None)

@@ -97,3 +97,21 @@ def test_a_failed_commit_leaves_no_transaction_open(db_path: Path) -> None:
     assert sorted(first.execute("SELECT id FROM t").fetchall()) == [(1,), (2,)]
     other.close()
     first.close()
+
+
+@pytest.mark.parametrize("autocommit", [True, False])
+def test_every_spelling_of_transaction_control_keeps_aidbs_state_in_step(db_path: Path, autocommit: bool) -> None:
+    con = aidb.connect(db_path, autocommit=autocommit)
+    con.execute("CREATE TABLE t (x INTEGER)")
+    con.commit()
+    for begin, end, kept in [("START TRANSACTION", "ABORT", 0), ("BEGIN WORK", "END", 1), ("BEGIN", "END TRANSACTION", 2)]:
+        con.execute(begin)
+        assert con.session.in_transaction
+        con.execute("INSERT INTO t VALUES (1)")
+        con.execute(end)
+        assert not con.session.in_transaction
+        assert con.execute("SELECT count(*) FROM t").fetchall() == [(kept,)]
+        con.commit()
+    with pytest.raises(aidb.NotSupportedError, match="read_only=True"):
+        con.execute("BEGIN TRANSACTION READ ONLY")
+    con.close()

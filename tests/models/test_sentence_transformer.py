@@ -11,6 +11,7 @@ import pytest
 
 from aidb.errors import OperationalError, ProgrammingError
 from aidb.models.loaders import BUILTIN_DEFAULTS, load_loader_modules, load_model
+from aidb.models import model_directory
 from aidb.models.model_directory import output_dimension, resolve_source
 from aidb.models.sentence_transformer import BUILTIN_SOURCE, SentenceTransformerLoader
 
@@ -60,9 +61,12 @@ def test_unavailable_backends_are_refused_at_create_time() -> None:
         LOADER.describe(BUILTIN_SOURCE, {"backend": "tensorrt"})
 
 
-def test_missing_source_names_the_path(tmp_path: Path) -> None:
+def test_missing_source_names_the_path(tmp_path: Path, monkeypatch) -> None:
     with pytest.raises(OperationalError, match=str(tmp_path / "nope")):
         LOADER.describe(str(tmp_path / "nope"), {})
+    with pytest.raises(OperationalError, match="'not-a-package' is not a known model package"):
+        LOADER.describe("package:not-a-package", {})
+    monkeypatch.setattr(model_directory, "KNOWN_MODEL_PACKAGES", frozenset({"not-a-package"}))
     with pytest.raises(OperationalError, match="'not-a-package' is not installed"):
         LOADER.describe("package:not-a-package", {})
 
