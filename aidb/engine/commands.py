@@ -64,7 +64,7 @@ def _explain(session: Session, node: st.ExplainAidb) -> Outcome:
         for step in planned.rewritten.steps if planned.rewritten else ():
             steps.append((step.name, step.sql if step.changed else "(unchanged)"))
         for call in operator_calls(planned.rewritten.tree if planned.rewritten else None):
-            input_sql = plan_statement(parse_statement(call.input_sql), session.catalog()).sql if call.input_sql else "(no input)"
+            input_sql = session.prepare(parse_statement(call.input_sql)).planned.sql if call.input_sql else "(no input)"
             steps.append((f"operator {call.operator}", call.describe(input_sql)))  # run before DuckDB, in this order
         steps.append(("duckdb", planned.sql))
         first = plan.search_first

@@ -20,7 +20,7 @@ from aidb.engine.inputs import check_text
 from aidb.engine.lance_staging import LanceStaging
 from aidb.engine.lance_statements import lance_folder, open_lance_tables, run_lance_statement
 from aidb.engine.model_trust_policy import TRUST_MODELS_ENV, check_model_trusted
-from aidb.engine.operator_runs import OperatorRelations, planned_inputs
+from aidb.engine.operator_runs import OperatorRelations
 from aidb.engine.plan_cache import CachedPlan, LruCache
 from aidb.engine.progress import Progress
 from aidb.engine.python_scans import PythonObjects
@@ -258,7 +258,9 @@ class Session:
             # parsed once by DuckDB: a search's statement is short, and its parse is ~0.1 ms of ~1 ms DuckDB work
             parsed = self.duck.extract_statements(first.sql)[0] if first is not None else None
             calls = operator_calls(planned.rewritten.tree if planned.rewritten is not None else None)
-            cached = CachedPlan(planned, one_thread, searches, first, parsed, calls, planned_inputs(calls, catalog))
+            # an operator's input is planned like any query (a Lance table, embed() in a subquery)
+            inputs = tuple(self.prepare(parse_statement(c.input_sql)).planned.sql for c in calls)
+            cached = CachedPlan(planned, one_thread, searches, first, parsed, calls, inputs)
             self._plans.put(statement.text, cached)
         return cached
 
