@@ -259,7 +259,7 @@ class Session:
             parsed = self.duck.extract_statements(first.sql)[0] if first is not None else None
             calls = operator_calls(planned.rewritten.tree if planned.rewritten is not None else None)
             # an operator's input is planned like any query (a Lance table, embed() in a subquery)
-            inputs = tuple(self.prepare(parse_statement(c.input_sql)).planned.sql for c in calls)
+            inputs = tuple(self.prepare(parse_statement(c.input_sql)).planned.sql if c.input_sql else "" for c in calls)
             cached = CachedPlan(planned, one_thread, searches, first, parsed, calls, inputs)
             self._plans.put(statement.text, cached)
         return cached
