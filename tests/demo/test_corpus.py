@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # allow running from any working directory without an install
-    sys.path.insert(0, str(ROOT))
+TOOLS = Path(__file__).resolve().parents[2] / "tools"
+if str(TOOLS) not in sys.path:  # the generator is a script in tools/, not part of the package
+    sys.path.insert(0, str(TOOLS))
 
-from aidb.demo import make_corpus  # noqa: E402
+import make_demo_corpus as make_corpus  # noqa: E402
 
 KINDS = {
     "clean", "exact_dup", "near_dup", "junk_boilerplate", "junk_bullets", "junk_ellipsis",
@@ -66,7 +66,7 @@ def test_committed_file_matches_generator():
     first = make_corpus.to_jsonl(make_corpus.generate_corpus()).encode("utf-8")
     second = make_corpus.to_jsonl(make_corpus.generate_corpus()).encode("utf-8")
     assert first == second, "generator is not deterministic"
-    assert committed == first, "corpus.jsonl is stale: run `python -m aidb.demo.make_corpus`"
+    assert committed == first, "corpus.jsonl is stale: run `python tools/make_demo_corpus.py`"
 
 
 def test_schema_and_ids(docs, by_id):

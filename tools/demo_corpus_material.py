@@ -1,7 +1,7 @@
 """Hand-written sentence material for the demo corpus generator.
 
 Everything in this module was written for the aidb project; nothing is copied
-from third-party text.  ``make_corpus`` combines these templates and slot
+from third-party text.  ``make_demo_corpus`` combines these templates and slot
 vocabularies into documents.
 
 Templates use ``{slot}`` placeholders whose values come from ``VOCAB`` and

@@ -1,8 +1,8 @@
-"""Deterministic generator for the bundled demo corpus (``aidb/demo/data/corpus.jsonl``).
+"""Deterministic generator for the bundled demo corpus (``aidb/demo/data/corpus.jsonl``); not part of the package.
 
 The corpus is small (400 documents) and entirely written by this project: the
 documents are composed from the hand-written templates and slot vocabularies in
-``corpus_material``.  Nothing is downloaded or copied from third-party text.
+``demo_corpus_material`` (beside this script).  Nothing is downloaded or copied from third-party text.
 
 It exists so that ``aidb demo`` and the test suite have realistic-looking data
 with a *known ground truth*.  Every document carries a ``planted`` label:
@@ -29,7 +29,7 @@ Duplicates carry ``source_id`` (the id of the clean original; ``null``
 elsewhere) and always come after their source in id order, so "keep the first"
 dedup keeps the original.  Everything is driven by ``random.Random(20261124)``,
 so the output is byte-identical across runs.  Regenerate with
-``python -m aidb.demo.make_corpus``.
+``python tools/make_demo_corpus.py`` (tests/demo/test_corpus.py checks the bundled file is what it writes).
 """
 
 from __future__ import annotations
@@ -40,10 +40,10 @@ import re
 import unicodedata
 from pathlib import Path
 
-from aidb.demo import corpus_material as M
+import demo_corpus_material as M  # beside this script: tools/ is sys.path[0] when it runs
 
 SEED = 20261124
-DATA_PATH = Path(__file__).resolve().parent / "data" / "corpus.jsonl"
+DATA_PATH = Path(__file__).resolve().parents[1] / "aidb" / "demo" / "data" / "corpus.jsonl"
 PLANTED_KINDS = (
     "clean", "exact_dup", "near_dup", "junk_boilerplate", "junk_bullets", "junk_ellipsis",
     "junk_symbols", "junk_short", "junk_repeated_lines", "junk_gibberish",
