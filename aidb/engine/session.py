@@ -37,11 +37,11 @@ from aidb.errors import (
     translate_exception,
 )
 from aidb.functions.registry import load_function_modules
-from aidb.models.loaders import BUILTIN_DEFAULTS, load_loader_modules, load_model
+from aidb.models.loaders import BUILTIN_DEFAULTS, LOADERS, load_loader_modules, load_model
 from aidb.ops.operator_registry import load_operator_modules
 from aidb.sql.catalog_view import CatalogView, FunctionInfo, ParamInfo
 from aidb.sql.catalog_guard import catalog_write
-from aidb.sql.dialect import declare_functions
+from aidb.sql.dialect import declare_functions, declare_model_kinds
 from aidb.sql.frontend import ParsedStatement, parse_script, parse_statement, plan_statement, transaction_control
 from aidb.sql.model_arguments import runs_on_one_thread
 from aidb.sql.lineage import lineage_of
@@ -117,6 +117,8 @@ class Session:
             open_lance_tables(self)
             functions = load_function_modules()
             declare_functions(functions)
+            load_loader_modules()
+            declare_model_kinds(LOADERS)  # plugins' model TYPEs parse too
             self._database.register_functions()
             # after the functions: some macros (text_stats.sql's Gopher statistics) call them
             load_macros(self.duck)

@@ -25,6 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from aidb.errors import DataError, Error
+from aidb.plugins import FUNCTIONS_GROUP, load_plugins
 
 
 class _Required:
@@ -127,7 +128,8 @@ _load_lock = threading.Lock()
 
 
 def load_function_modules() -> dict[str, SqlFunction]:
-    """Import every family module in `aidb.functions` so their declarations run; returns the registry."""
+    """Import every family module in `aidb.functions`, then the installed `aidb.functions` plugins (aidb/plugins.py),
+    so their declarations run; returns the registry."""
     global _loaded
     with _load_lock:
         if not _loaded:
@@ -135,6 +137,7 @@ def load_function_modules() -> dict[str, SqlFunction]:
             for module in pkgutil.iter_modules(package.__path__):
                 if module.name != "registry" and not module.name.startswith("_"):
                     importlib.import_module(f"aidb.functions.{module.name}")
+            load_plugins(FUNCTIONS_GROUP)
             _loaded = True
     return REGISTRY
 

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from aidb.errors import NotSupportedError
 from aidb.storage.catalog import ModelRecord
+from aidb.plugins import MODEL_LOADERS_GROUP, load_plugins
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ _modules_loaded = False
 
 
 def load_loader_modules() -> None:
-    """Import every module of `aidb.models` so their `@model_loader` classes register (frameworks stay lazy)."""
+    """Import every module of `aidb.models`, then the installed `aidb.model_loaders` plugins (aidb/plugins.py), so
+    their `@model_loader` classes register (frameworks stay lazy)."""
     global _modules_loaded
     if _modules_loaded:
         return
@@ -86,4 +88,5 @@ def load_loader_modules() -> None:
     for module in pkgutil.iter_modules(package.__path__):
         if module.name != "loaders" and not module.name.startswith("_"):
             importlib.import_module(f"aidb.models.{module.name}")
+    load_plugins(MODEL_LOADERS_GROUP)
     _modules_loaded = True

@@ -10,7 +10,14 @@ from sqlglot.tokens import TokenType
 
 from aidb.sql import statements as st
 
-MODEL_KINDS = ("embedding", "language", "clip", "classifier", "tokenizer", "language_id")
+# Model TYPEs the parser accepts; plugins' loaders add theirs (declare_model_kinds, called by the engine).
+MODEL_KINDS: tuple[str, ...] = ("embedding", "language", "clip", "classifier", "tokenizer", "language_id")
+
+
+def declare_model_kinds(kinds: Iterable[str]) -> None:
+    """Accept `kinds` after TYPE in CREATE MODEL too (the TYPEs of installed `aidb.model_loaders` plugins)."""
+    global MODEL_KINDS
+    MODEL_KINDS = (*MODEL_KINDS, *sorted({k.lower() for k in kinds} - set(MODEL_KINDS)))
 
 # Leading words of every aidb statement, longest first; the parser and the splitter share it.
 STATEMENT_PREFIXES: tuple[tuple[str, ...], ...] = (
