@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from aidb.catalog_records import ModelRecord
+from aidb.storage.catalog import ModelRecord
 from aidb.errors import ProgrammingError
 from aidb.models.loaders import ModelDescription, model_loader
 
