@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from aidb.errors import DataError
-from aidb.functions.registry import FunctionContext, Param, sql_function
+from aidb.functions.registry import FunctionContext, Param, constant_argument, sql_function
 from aidb.ops.minhash_kernel import signature_matrix
 
 # Bounds that keep one chunk's (num_perm x shingles) intermediate and each stored signature reasonable;
@@ -50,12 +50,7 @@ def minhash(ctx: FunctionContext, text: pa.Array, num_perm: pa.Array, ngram: pa.
 
 def _constant(values: pa.Array, name: str, low: int, high: int) -> int:
     """The one value of an argument that must be the same non-NULL integer in [low, high] on every row."""
-    distinct = pc.unique(values)
-    if len(distinct) != 1 or not distinct[0].is_valid:
-        raise DataError(
-            f"minhash(): {name} must be one constant non-NULL integer for the whole query, got {distinct.to_pylist()}"
-        )
-    value = distinct[0].as_py()
+    value = constant_argument("minhash", values, name, described="one constant non-NULL integer", allow_null=False)
     if not low <= value <= high:
         raise DataError(f"minhash(): {name} must be between {low} and {high}, got {value}")
     return value

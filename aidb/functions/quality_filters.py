@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from aidb.errors import DataError
-from aidb.functions.registry import FunctionContext, Param, sql_function
+from aidb.functions.registry import FunctionContext, Param, constant_argument, sql_function
 from aidb.ops.c4_lines import c4_lines
 from aidb.ops.char_classes import char_classes
 from aidb.ops.quality_stats import fineweb_counts, gopher_quality_counts
@@ -29,13 +29,6 @@ _DUP_NS = np.array([5, 6, 7, 8, 9, 10], dtype=np.int64)
 def _numbers(values: pa.Array) -> np.ndarray:
     """A threshold argument per row as float64, NaN where NULL (the rule is off)."""
     return pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
-
-
-def _constant(function: str, values: pa.Array, name: str) -> object:
-    distinct = pc.unique(values)
-    if len(distinct) != 1:
-        raise DataError(f"{function}(): {name} must be one constant for the whole query, got {distinct.to_pylist()}")
-    return distinct[0].as_py()
 
 
 def _tokens(text: pa.Array):
@@ -97,7 +90,7 @@ _GOPHER_QUALITY_TYPE = (
 def gopher_quality(ctx: FunctionContext, text: pa.Array, *thresholds: pa.Array) -> pa.Array:
     """Gopher quality rules (Rae et al. 2021) as datatrove applies them: word count and length, #/... ratios, bullets, letters, stop words."""
     *limits, stop_words = thresholds
-    words = str(_constant("gopher_quality", stop_words, "stop_words") or "").split()
+    words = str(constant_argument("gopher_quality", stop_words, "stop_words") or "").split()
     stop_hashes = np.array([span_hash(np.array([ord(c) for c in w], np.uint32), 0, len(w)) for w in set(words)], dtype=np.uint64)
     cls, offsets, cps, (tok_offsets, tok_starts, tok_ends) = _tokens(text)
     counts = gopher_quality_counts(offsets, cps, cls, tok_offsets, tok_starts, tok_ends, stop_hashes)
@@ -187,7 +180,7 @@ _C4_REASONS = np.array([None, "lorem_ipsum", "curly_bracket", "too_few_sentences
 
 
 def _run_c4(function: str, text: pa.Array, args: tuple[pa.Array, ...]):
-    values = {p.name: _constant(function, a, p.name) for p, a in zip(_C4_PARAMS[1:], args)}
+    values = {p.name: constant_argument(function, a, p.name) for p, a in zip(_C4_PARAMS[1:], args)}
     for name, value in values.items():
         if value is None:
             raise DataError(f"{function}(): {name} must not be NULL (use -1 or false to switch its rule off)")
@@ -237,7 +230,7 @@ def fineweb_quality(
     short_line_length: pa.Array, char_duplicates_ratio: pa.Array, new_line_ratio: pa.Array,
 ) -> pa.Array:
     """FineWeb rules (Penedo et al. 2024): lines ending in punctuation, short lines, duplicated line chars, newlines per word."""
-    length = _constant("fineweb_quality", short_line_length, "short_line_length")
+    length = constant_argument("fineweb_quality", short_line_length, "short_line_length")
     cls, offsets, cps, (tok_offsets, _, _) = _tokens(text)
     counts = fineweb_counts(offsets, cps, cls, tok_offsets, -1 if length is None else length)
     lines, punct, short, dup_chars, chars, newlines, tokens = counts.T

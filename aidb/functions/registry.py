@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from aidb.errors import DataError, Error
 from aidb.plugins import FUNCTIONS_GROUP, load_plugins
@@ -194,3 +195,11 @@ def _bind(function: SqlFunction, ctx: FunctionContext, errors: ErrorSlot) -> Cal
         [inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_ONLY) for p in function.params]
     )
     return run
+
+
+def constant_argument(function: str, values: pa.Array, name: str, *, described: str = "one constant", allow_null: bool = True) -> Any:
+    """The one value of an argument that must be the same on every row of the query (a setting, not per-row data)."""
+    distinct = pc.unique(values)
+    if len(distinct) != 1 or (not allow_null and not distinct[0].is_valid):
+        raise DataError(f"{function}(): {name} must be {described} for the whole query, got {distinct.to_pylist()}")
+    return distinct[0].as_py()
