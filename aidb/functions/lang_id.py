@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from aidb.errors import ProgrammingError
-from aidb.functions.registry import FunctionContext, Param, sql_function
+from aidb.functions.registry import FunctionContext, Param, constant_model_name, sql_function
 
 
 @sql_function(
@@ -16,10 +15,7 @@ from aidb.functions.registry import FunctionContext, Param, sql_function
 )
 def lang_id(ctx: FunctionContext, text: pa.Array, model: pa.Array) -> pa.Array:
     """Language (ISO 639 code) and probability of a text (default: py3langid, 97 languages, offline; or a fastText lid model)."""
-    names = set(model.drop_null().unique().to_pylist()) if model.null_count < len(model) else set()
-    if len(names) > 1 or (names and model.null_count):
-        raise ProgrammingError("lang_id(): the model argument must be the same for every row (a constant)")
-    identifier = ctx.model("language_id", names.pop() if names else None)
+    identifier = ctx.model("language_id", constant_model_name("lang_id", model))
     texts = text.to_pylist()
     rows = [i for i, t in enumerate(texts) if t is not None]
     langs: list[str | None] = [None] * len(texts)

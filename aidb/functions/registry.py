@@ -25,7 +25,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from aidb.errors import DataError, Error
+from aidb.errors import DataError, Error, ProgrammingError
 from aidb.plugins import FUNCTIONS_GROUP, load_plugins
 
 
@@ -203,3 +203,11 @@ def constant_argument(function: str, values: pa.Array, name: str, *, described: 
     if len(distinct) != 1 or (not allow_null and not distinct[0].is_valid):
         raise DataError(f"{function}(): {name} must be {described} for the whole query, got {distinct.to_pylist()}")
     return distinct[0].as_py()
+
+
+def constant_model_name(function: str, model: pa.Array) -> str | None:
+    """The model argument of a function that loads one model per query: the same name on every row, or NULL (the default)."""
+    names = set(model.drop_null().unique().to_pylist()) if model.null_count < len(model) else set()
+    if len(names) > 1 or (names and model.null_count):
+        raise ProgrammingError(f"{function}(): the model argument must be the same for every row (a constant)")
+    return names.pop() if names else None
