@@ -617,6 +617,9 @@ class SessionOperatorContext:
     def model(self, kind: str, name: str | None) -> Any:
         return load_model(self._session.resolve_model(kind, name))
 
+    def progress(self, stage: str, completed: int, total: int) -> None:
+        self._session.progress.update(stage, completed, total)
+
     def plan_sql(self, sql: str) -> str:
         return plan_statement(parse_statement(sql), self._session.catalog()).sql
 

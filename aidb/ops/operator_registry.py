@@ -72,6 +72,10 @@ class OperatorContext(Protocol):
         """The loaded catalog model `name` of `kind` (None: the default of that kind)."""
         ...
 
+    def progress(self, stage: str, completed: int, total: int) -> None:
+        """Report work of known size (a file's bytes read): the session's progress bar shows it."""
+        ...
+
 
 class OperatorInput(Protocol):
     """The input relation of one operator call, as the engine hands it over."""
