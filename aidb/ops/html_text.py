@@ -1,0 +1,151 @@
+"""Main text and metadata of HTML pages with trafilatura (FineWeb's extractor) or resiliparse, in worker processes.
+
+trafilatura runs with FineWeb's options (datatrove's `Trafilatura` step: favor_precision, no comments) except its
+`deduplicate` cache, which would make a page's text depend on the pages the same process saw before it — and so
+on how pages were spread over workers; here a page's result depends on the page (and its URL) alone.
+Large batches are split over a pool of worker processes (`workers()`, started once, 'spawn' so that DuckDB's and
+torch's threads are not forked); small ones run in the calling process, where starting workers would cost more.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import re
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from aidb.errors import OperationalError, ProgrammingError
+
+METHODS = ("trafilatura", "resiliparse")
+FIELDS = ("text", "title", "lang_hint", "author", "date")
+WORKERS_ENV = "AIDB_EXTRACT_WORKERS"
+# Below this many pages a batch runs in-process: a worker's start (~1 s, importing trafilatura) and moving the
+# pages to it cost more than the pages' extraction (~5-20 ms each).
+PARALLEL_MIN_PAGES = 256
+
+_LANG_ATTRIBUTE = re.compile(r"""<html\b[^>]*?\blang\s*=\s*["']?\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)""", re.I)
+_CONTENT_LANGUAGE = re.compile(r"""<meta[^>]+http-equiv\s*=\s*["']?content-language["']?[^>]*content\s*=\s*["']?\s*([A-Za-z]{2,3})""", re.I)
+_META = re.compile(r"""<meta\b[^>]*>""", re.I)
+_META_NAME = re.compile(r"""\b(?:name|property)\s*=\s*["']([^"']+)["']""", re.I)
+_META_CONTENT = re.compile(r"""\bcontent\s*=\s*["']([^"']*)["']""", re.I)
+
+Extracted = tuple[str | None, str | None, str | None, str | None, str | None]
+
+
+def check_method(method: str) -> None:
+    """Fail before any work when `method` is unknown or its library is not installed."""
+    if method not in METHODS:
+        raise ProgrammingError(f"extract_text(): method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
+    if method == "resiliparse":
+        try:
+            import resiliparse.extract.html2text  # noqa: F401
+        except ImportError:
+            raise OperationalError(
+                "extract_text(): method 'resiliparse' needs the resiliparse package: pip install \"aidb[resiliparse]\""
+            ) from None
+
+
+def extract_pages(htmls: list[str | None], urls: list[str | None], method: str) -> list[Extracted | None]:
+    """(text, title, lang_hint, author, date) per page, None for a NULL page; text is None when there is no main text."""
+    extract = _trafilatura if method == "trafilatura" else _resiliparse
+    return [None if html is None else extract(html, url) for html, url in zip(htmls, urls)]
+
+
+def extract_pages_parallel(htmls: list[str | None], urls: list[str | None], method: str) -> list[Extracted | None]:
+    """extract_pages, over worker processes when the batch is large enough to gain from them."""
+    count = workers()
+    if count < 2 or len(htmls) < PARALLEL_MIN_PAGES:
+        return extract_pages(htmls, urls, method)
+    step = -(-len(htmls) // (count * 4))  # a few pieces per worker, so an unlucky slow piece does not hold the rest
+    pieces = [(htmls[i:i + step], urls[i:i + step], method) for i in range(0, len(htmls), step)]
+    results: list[Extracted | None] = []
+    for part in _pool(count).map(_extract_piece, pieces):
+        results.extend(part)
+    return results
+
+
+def workers() -> int:
+    """How many worker processes extract text: $AIDB_EXTRACT_WORKERS, else the CPUs this process may use (at most 8)."""
+    configured = os.environ.get(WORKERS_ENV)
+    if configured:
+        try:
+            return max(1, int(configured))
+        except ValueError:
+            raise ProgrammingError(f"{WORKERS_ENV} must be a whole number of worker processes, got {configured!r}") from None
+    return min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+_pool_lock = threading.Lock()
+_pool_state: dict[str, Any] = {}
+
+
+def _pool(count: int) -> ProcessPoolExecutor:
+    with _pool_lock:
+        pool = _pool_state.get("pool")
+        if pool is None or _pool_state.get("count") != count:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+            import multiprocessing
+
+            pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+            _pool_state.update(pool=pool, count=count)
+        return pool
+
+
+@atexit.register
+def _stop_pool() -> None:
+    pool = _pool_state.pop("pool", None)
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _extract_piece(piece: tuple[list[str | None], list[str | None], str]) -> list[Extracted | None]:
+    return extract_pages(*piece)
+
+
+def _trafilatura(html: str, url: str | None) -> Extracted:
+    import trafilatura
+
+    document = trafilatura.bare_extraction(
+        html, url=url, favor_precision=True, include_comments=False, deduplicate=False, with_metadata=True,
+        date_extraction_params={"extensive_search": False, "original_date": True},  # dates the page states, not '© 2024'
+    )
+    if document is None:
+        return None, _meta_title(html), lang_hint(html), None, None
+    text = (document.text or "").strip() or None
+    return text, document.title or None, lang_hint(html) or document.language, document.author or None, document.date or None
+
+
+def _resiliparse(html: str, url: str | None) -> Extracted:
+    from resiliparse.extract.html2text import extract_plain_text
+    from resiliparse.parse.html import HTMLTree
+
+    tree = HTMLTree.parse(html)
+    text = extract_plain_text(tree, main_content=True, alt_texts=False, links=False).strip() or None
+    metadata = _meta_tags(html)
+    date = metadata.get("article:published_time") or metadata.get("date") or metadata.get("dc.date")
+    return text, (tree.title or "").strip() or None, lang_hint(html), metadata.get("author"), date[:10] if date else None
+
+
+def lang_hint(html: str) -> str | None:
+    """The language the page declares (`<html lang>`, else a Content-Language meta tag), lower case; not a detection."""
+    head = html[:8192]
+    match = _LANG_ATTRIBUTE.search(head) or _CONTENT_LANGUAGE.search(head)
+    return match.group(1).lower().replace("_", "-") if match else None
+
+
+def _meta_tags(html: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    head_end = html.lower().find("</head>")
+    for tag in _META.findall(html[: head_end if head_end > 0 else 16384]):
+        name, content = _META_NAME.search(tag), _META_CONTENT.search(tag)
+        if name and content and content.group(1).strip():
+            found.setdefault(name.group(1).strip().lower(), content.group(1).strip())
+    return found
+
+
+def _meta_title(html: str) -> str | None:
+    match = re.search(r"<title[^>]*>(.*?)</title>", html[:16384], re.I | re.S)
+    return " ".join(match.group(1).split()) or None if match else None

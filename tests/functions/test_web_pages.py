@@ -1,0 +1,79 @@
+"""extract_text: main-text words of pages with boilerplate (precision and recall >= 0.9), metadata, NULLs, workers."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+import aidb
+from aidb.demo.pipeline import CORPUS
+from aidb.ops import html_text
+from tests.ops.web_archives import page_html
+
+
+def clean_documents(n: int) -> list[dict]:
+    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    return [r for r in rows if r["planted"] == "clean"][:n]
+
+
+def as_page(doc: dict) -> str:
+    sentences = doc["text"].replace("\n", " ").split(". ")
+    paragraphs = [". ".join(sentences[i:i + 3]) for i in range(0, len(sentences), 3)]
+    return page_html(f"Document {doc['id']}", paragraphs)
+
+
+def words(text: str) -> Counter:
+    return Counter(w.strip(".,;:!?\"'()").lower() for w in text.split() if w.strip(".,;:!?\"'()"))
+
+
+@pytest.mark.parametrize("method", ["trafilatura", "resiliparse"])
+def test_main_text_words_precision_and_recall(con, method: str) -> None:
+    docs = clean_documents(12)
+    rows = con.execute(
+        f"SELECT extract_text(html, method := '{method}').text FROM (SELECT unnest(?) AS html)", [[as_page(d) for d in docs]]
+    ).fetchall()
+    for doc, (text,) in zip(docs, rows):
+        expected = words(f"Document {doc['id']} " + doc["text"])
+        found = words(text)
+        overlap = sum((expected & found).values())
+        precision, recall = overlap / sum(found.values()), overlap / sum(expected.values())
+        assert precision >= 0.9 and recall >= 0.9, (doc["id"], method, precision, recall)
+        assert "cookies" not in text and "Copyright" not in text and "About us" not in text
+
+
+def test_metadata_and_pages_without_main_text(con) -> None:
+    page = (
+        "<html lang='fr-CA'><head><title>Le lac</title><meta name='author' content='Marie Curie'>"
+        "<meta property='article:published_time' content='2023-05-04T10:00:00Z'></head><body><article>"
+        + "".join(f"<p>Le lac était calme ce matin {n}, et les pêcheurs étaient déjà partis sur leurs bateaux avant le lever du soleil.</p>"
+                  for n in ("un", "deux", "trois"))
+        + "</article></body></html>"
+    )
+    menu_only = "<html><head><title>Menu</title><script>var menu = [1, 2];</script></head><body><div><img src='a.png'></div></body></html>"
+    for method in ("trafilatura", "resiliparse"):
+        rows = con.execute(
+            f"SELECT e.text, e.title, e.lang_hint, e.author, e.date FROM (SELECT extract_text(h, 'https://example.fr/lac', method := '{method}') AS e "
+            "FROM (SELECT unnest(?) AS h, generate_subscripts(?, 1) AS i) ORDER BY i)", [[page, menu_only, None]] * 2,
+        ).fetchall()
+        text, title, lang, author, date = rows[0]
+        assert text.count("Le lac était calme") == 3 and title == "Le lac" and lang == "fr-ca", method
+        assert author == "Marie Curie" and date == "2023-05-04", method
+        assert rows[1][0] is None and rows[1][1] == "Menu", method  # no main text: NULL text, not an error
+        assert rows[2] == (None, None, None, None, None), method
+
+
+def test_bad_method_is_an_error(con) -> None:
+    with pytest.raises(aidb.ProgrammingError, match="method must be one of 'trafilatura', 'resiliparse', got 'lxml'"):
+        con.execute("SELECT extract_text('<p>x</p>', method := 'lxml')")
+
+
+def test_worker_processes_give_the_in_process_results(monkeypatch) -> None:
+    pages = [as_page(d) for d in clean_documents(6)] * 2
+    monkeypatch.setattr(html_text, "PARALLEL_MIN_PAGES", 4)
+    monkeypatch.setenv(html_text.WORKERS_ENV, "2")
+    assert html_text.extract_pages_parallel(pages, [None] * len(pages), "trafilatura") == html_text.extract_pages(pages, [None] * len(pages), "trafilatura")
+    monkeypatch.setenv(html_text.WORKERS_ENV, "two")
+    with pytest.raises(aidb.ProgrammingError, match="AIDB_EXTRACT_WORKERS must be a whole number"):
+        html_text.workers()
