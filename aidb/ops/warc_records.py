@@ -5,14 +5,13 @@ Each file is read record by record (gzip member by member): memory holds one rec
 header does), plus the Arrow rows produced so far. A record that does not parse, or a gzip member that ends
 early, is reported with its file and byte offset: `on_error := 'fail'` raises, `'skip'` goes on from the next
 record start (the next gzip member, or the next `WARC/1.` line in an uncompressed file) and counts what it
-skipped in a warning (`SkippedRecordsWarning`) naming each place.
+skipped in a warning (`SkippedInputsWarning`) naming each place.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
-import warnings
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,8 +24,8 @@ import pyarrow as pa
 from aidb.errors import DataError, OperationalError, ProgrammingError
 from aidb.ops.file_globs import matching_files
 from aidb.ops.operator_registry import OperatorInput, OperatorParam, OperatorResult, check_range, operator
+from aidb.ops.skipped_inputs import SkippedInput, check_on_error, warn_skipped
 
-ON_ERROR = ("fail", "skip")
 DEFAULT_MAX_RECORD_BYTES = 8 * 1024 * 1024
 _RECORD_TYPES = frozenset({"response", "resource"})
 _BATCH_ROWS = 1024
@@ -41,23 +40,12 @@ SCHEMA = pa.schema([
 ])
 
 
-class SkippedRecordsWarning(UserWarning):
-    """read_warc(on_error := 'skip') left out records it could not read; the message names each file and offset."""
-
-
-@dataclass
-class SkippedRecord:
-    file: str
-    offset: int
-    error: str
-
-
 @dataclass
 class WarcScan:
     """What one read_warc call read: the rows, and the records it skipped."""
 
     rows: pa.Table
-    skipped: list[SkippedRecord] = field(default_factory=list)
+    skipped: list[SkippedInput] = field(default_factory=list)
 
 
 class _Corrupt(Exception):
@@ -71,13 +59,12 @@ def read_warc(
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES, progress: Any = None,
 ) -> WarcScan:
     """The response records of every file `pattern` matches whose media type is in `content_types` (None: all)."""
-    if on_error not in ON_ERROR:
-        raise ProgrammingError(f"read_warc(): on_error must be one of {', '.join(map(repr, ON_ERROR))}, got {on_error!r}")
+    check_on_error("read_warc", on_error)
     check_range("read_warc", "max_record_bytes", max_record_bytes, 0, float("inf"), low_open=True)
     wanted = None if content_types is None else frozenset(str(t).strip().lower() for t in content_types)
     files = matching_files("read_warc", pattern)
     batches: list[pa.RecordBatch] = []
-    skipped: list[SkippedRecord] = []
+    skipped: list[SkippedInput] = []
     for number, path in enumerate(files, start=1):
         stage = f"read_warc {number}/{len(files)} {path.name}"
         reader = _FileReader(path, wanted, max_record_bytes, on_error, skipped, progress, stage)
@@ -99,7 +86,7 @@ class _FileReader:
     """The rows of one WARC file, resuming after corrupt records when skipping."""
 
     def __init__(self, path: Path, wanted: frozenset[str] | None, max_bytes: int, on_error: str,
-                 skipped: list[SkippedRecord], progress: Any, stage: str) -> None:
+                 skipped: list[SkippedInput], progress: Any, stage: str) -> None:
         self.path, self.wanted, self.max_bytes, self.on_error = path, wanted, max_bytes, on_error
         self.skipped, self.progress, self.stage = skipped, progress, stage
         try:
@@ -128,7 +115,7 @@ class _FileReader:
                             f"read_warc(): corrupt WARC record in {place}: {corrupt.reason}; "
                             "on_error := 'skip' reads past it (and counts what it skipped)"
                         ) from None
-                    self.skipped.append(SkippedRecord(str(self.path), corrupt.offset, corrupt.reason))
+                    self.skipped.append(SkippedInput(str(self.path), f"byte offset {corrupt.offset}", corrupt.reason))
                     start = _next_record_start(handle, corrupt.offset + 1, gzipped=_is_gzip(handle))
         self._report(self.size, force=True)
 
@@ -305,8 +292,5 @@ def read_warc_operator(source: OperatorInput, args: dict[str, Any]) -> OperatorR
         args["path"], content_types, bool(args["with_html"]), args["on_error"], args["max_record_bytes"],
         progress=getattr(context, "progress", None),
     )
-    if scan.skipped:
-        places = "; ".join(f"{s.file} at byte offset {s.offset}: {s.error}" for s in scan.skipped[:5])
-        more = f" (and {len(scan.skipped) - 5} more)" if len(scan.skipped) > 5 else ""
-        warnings.warn(SkippedRecordsWarning(f"read_warc(): skipped {len(scan.skipped)} unreadable record(s): {places}{more}"), stacklevel=2)
+    warn_skipped("read_warc", "record(s)", scan.skipped)
     return OperatorResult(scan.rows)

@@ -8,7 +8,8 @@ import pytest
 
 import aidb
 from aidb.errors import DataError, OperationalError, ProgrammingError
-from aidb.ops.warc_records import SkippedRecordsWarning, read_warc
+from aidb.ops.skipped_inputs import SkippedInputsWarning
+from aidb.ops.warc_records import read_warc
 from tests.ops.web_archives import Page, page_html, write_warc
 
 FRENCH = "Le café de la gare coûte très cher à Noël."
@@ -67,7 +68,7 @@ def test_skip_reads_past_a_corrupt_record_and_counts_it(tmp_path: Path) -> None:
     path, offsets = _broken_uncompressed(tmp_path)
     scan = read_warc(str(path), on_error="skip")
     assert scan.rows.column("url").to_pylist() == ["https://example.org/p0", "https://example.org/p2", "https://example.org/p3"]
-    assert [(s.file, s.offset) for s in scan.skipped] == [(str(path), offsets[1])]
+    assert [(s.file, s.place) for s in scan.skipped] == [(str(path), f"byte offset {offsets[1]}")]
 
 
 def test_a_cut_off_gzip_file(tmp_path: Path) -> None:
@@ -77,7 +78,7 @@ def test_a_cut_off_gzip_file(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=rf"cut.warc.gz at byte offset {offsets[2]}: truncated gzip member"):
         read_warc(str(path))
     scan = read_warc(str(path), on_error="skip")
-    assert scan.rows.num_rows == 2 and [s.offset for s in scan.skipped] == [offsets[2]]
+    assert scan.rows.num_rows == 2 and [s.place for s in scan.skipped] == [f"byte offset {offsets[2]}"]
 
 
 def test_globs_missing_files_and_bad_options(tmp_path: Path) -> None:
@@ -120,7 +121,7 @@ def test_read_warc_in_sql(con, tmp_path: Path) -> None:
     assert [d[0] for d in con.execute("SELECT * FROM pages").description] == [
         "file", "offset", "warc_record_id", "url", "fetched_at", "http_status", "content_type", "charset", "truncated"]
     assert con.execute("SELECT count(*) FROM pages").fetchone() == (3,)
-    with pytest.warns(SkippedRecordsWarning, match=rf"skipped 1 unreadable record\(s\): .*broken.warc at byte offset {offsets[1]}"):
+    with pytest.warns(SkippedInputsWarning, match=rf"skipped 1 unreadable record\(s\): .*broken.warc at byte offset {offsets[1]}"):
         con.execute(f"SELECT url FROM read_warc('{path}', on_error := 'skip')").fetchall()
     with pytest.raises(aidb.DataError, match=rf"byte offset {offsets[1]}"):
         con.execute(f"SELECT * FROM read_warc('{path}')")
