@@ -17,6 +17,7 @@ from sqlglot import exp
 
 from aidb import __version__
 from aidb.engine.inputs import check_text
+from aidb.engine.json_errors import located_json_error
 from aidb.engine.lance_staging import LanceStaging
 from aidb.engine.lance_statements import lance_folder, open_lance_tables, run_lance_statement
 from aidb.engine.model_trust_policy import TRUST_MODELS_ENV, check_model_trusted
@@ -318,7 +319,7 @@ class Session:
             return self._execute_sql(statement, parameters, owns_transaction)
         except duckdb.Error as error:
             ran, self._ran_sql = self._ran_sql, None
-            raise self._fail(translate_duckdb_error(self.errors.take() or error, statement.text, ran)) from error
+            raise self._fail(translate_duckdb_error(self.errors.take() or located_json_error(error) or error, statement.text, ran)) from error
         except Error as error:
             raise self._fail(error) from error.__cause__
         except Exception as error:  # whatever a library raised: translated here, at the boundary
