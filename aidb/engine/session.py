@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -539,6 +539,19 @@ class Session:
             self._database.release(self.duck, self._functions)
             if self._scratch is not None:
                 self._scratch.cleanup()
+
+    def write_catalog(self, write: Callable[[duckdb.DuckDBPyConnection], None], what: str) -> None:
+        """One of aidb's own writes to the catalog's log tables from outside a statement (aidb.training's log), made as a
+        statement makes it: in the open transaction (PEP 249 mode opens one), committed at once in autocommit mode."""
+        if self.read_only:
+            raise OperationalError(f"{what}: the connection is read-only, so the catalog cannot be written; log through a writable connection")
+        if not self.autocommit and not self.in_transaction:
+            self.begin()
+        try:
+            with self._statement_transaction(not self.in_transaction):
+                write(self.duck)
+        except duckdb.Error as error:
+            raise self._fail(translate_duckdb_error(error, what)) from error
 
     # -- models ----------------------------------------------------------------------------------
 

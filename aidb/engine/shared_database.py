@@ -106,6 +106,12 @@ _OPEN: dict[str, SharedDatabase] = {}
 _OPEN_LOCK = threading.Lock()
 
 
+def open_database_files() -> list[str]:
+    """The database files this process has open (a forked child inherits these DuckDB instances but must not use them)."""
+    with _OPEN_LOCK:
+        return sorted(_OPEN)
+
+
 def open_database(layout: DatabaseLayout, read_only: bool, connect: Callable[[], duckdb.DuckDBPyConnection]) -> SharedDatabase:
     """The shared instance of `layout`'s file (opened with `connect` when no session has it open)."""
     if layout.in_memory:
