@@ -38,10 +38,9 @@ def test_there_are_notebooks() -> None:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_notebook_runs_top_to_bottom(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    notebook = nbformat.read(path, as_version=4)
-    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"), (
-        f"{path.name} is committed with outputs; regenerate it or clear them"
-    )
+    notebook = nbformat.read(path, as_version=4)  # executed in memory: the committed file keeps its outputs
+    committed_errors = [o for cell in notebook.cells for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    assert not committed_errors, f"{path.name} is committed with an error in its outputs; re-run it"
     # the kernel inherits the environment: this checkout importable, plots off-screen, nothing downloaded
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
     monkeypatch.setenv("MPLBACKEND", "Agg")
