@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 import aidb
-from aidb.demo.pipeline import MARKER_TABLE, run_demo
+from aidb.demo.pipeline import CORPUS, MARKER_TABLE, run_demo
 
 
 def test_help_is_fast_and_lists_the_commands() -> None:
@@ -53,6 +53,23 @@ def test_demo_builds_a_database_plain_duckdb_can_read(demo_db) -> None:
     assert any("Gopher quality rules" in line for line in lines)
     why = lines[lines.index(next(line for line in lines if "Why was a row dropped" in line)) :]
     assert any("fuzzy" in line and "near_duplicates threshold=0.6" in line for line in why)
+
+
+def test_demo_collects_its_corpus_from_a_crawl_and_reads_a_pdf_table(demo_db) -> None:
+    path, lines = demo_db
+    with duckdb.connect(str(path), read_only=True) as con:
+        statuses = dict(con.execute("SELECT http_status, count(*) FROM pages GROUP BY 1").fetchall())
+        # the main text extract_text found is the document the page was made from (whitespace aside)
+        same = con.execute(
+            f"""SELECT count(*) FILTER (WHERE trim(regexp_replace(c.text, '\\s+', ' ', 'g')) = trim(regexp_replace(m.text, '\\s+', ' ', 'g')))
+            FROM corpus c JOIN read_json('{CORPUS.as_posix()}', format = 'newline_delimited') m USING (id)"""
+        ).fetchone()[0]
+        table = con.execute("SELECT markdown FROM report_blocks WHERE block_type = 'table'").fetchall()
+    assert statuses == {200: 400, 404: 1}
+    assert same >= 390
+    assert len(table) == 1 and table[0][0].startswith("| Domain | Clean | Duplicates | Junk | Total |\n|---|")
+    assert "| web | 82 | 15 | 50 | 147 |" in table[0][0]
+    assert any("read_warc(" in line for line in lines) and any("extract_text(" in line for line in lines)
 
 
 def test_demo_refuses_to_overwrite_a_database_it_did_not_make(tmp_path: Path) -> None:

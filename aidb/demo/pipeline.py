@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from aidb.demo.crawl import write_corpus_crawl
 from aidb.errors import OperationalError
 
 CORPUS = Path(__file__).resolve().parent / "data" / "corpus.jsonl"
+REPORT = Path(__file__).resolve().parent / "data" / "report.pdf"  # made by tools/make_demo_pdf.py
 MARKER_TABLE = "demo_info"
 
 
@@ -38,9 +40,24 @@ GOPHER_RULES = """
 
 STEPS: tuple[DemoStep, ...] = (
     DemoStep(
-        "Load the bundled corpus",
-        f"CREATE TABLE corpus AS SELECT * FROM read_json('{CORPUS.as_posix()}', format = 'newline_delimited')",
-        "SELECT domain, count(*) AS docs, round(avg(length(text))) AS avg_chars FROM corpus GROUP BY domain ORDER BY docs DESC",
+        "Collect: read the crawl (the bundled corpus as web pages in a WARC file, written by aidb/demo/crawl.py)",
+        "CREATE TABLE pages AS SELECT * FROM read_warc('{crawl}')",
+        """SELECT http_status, content_type, charset, count(*) AS pages, round(avg(length(html))) AS avg_html_chars
+        FROM pages GROUP BY ALL ORDER BY pages DESC""",
+    ),
+    DemoStep(
+        "Main text of each page (extract_text: trafilatura drops navigation, banners, sidebars, footers, scripts)",
+        f"""CREATE TABLE corpus AS
+        SELECT m.id, m.domain, m.lang, p.url, m.planted, m.source_id, coalesce(p.text, '') AS text
+        FROM (SELECT url, extract_text(html, url).text AS text FROM pages WHERE http_status = 200) AS p
+        JOIN read_json('{CORPUS.as_posix()}', format = 'newline_delimited') AS m USING (url)""",
+        """SELECT domain, count(*) AS docs, round(avg(length(text))) AS avg_chars, count(*) FILTER (WHERE text = '') AS no_main_text
+        FROM corpus GROUP BY domain ORDER BY docs DESC""",
+    ),
+    DemoStep(
+        "Documents: the blocks of a PDF report (read_documents), its table back as Markdown",
+        "CREATE TABLE report_blocks AS SELECT * FROM read_documents('{report}')",
+        "SELECT page, block_no, block_type, markdown FROM report_blocks WHERE block_type IN ('title', 'table') ORDER BY page, block_no",
     ),
     DemoStep(
         "Text statistics (sql_functions/text_stats.sql macros)",
@@ -126,12 +143,15 @@ def run_demo(db_path: str | Path = "demo.aidb", echo=print) -> list[str]:
     _remove_previous_demo(path)
     available = set(load_function_modules())
     ran: list[str] = []
+    crawl = inputs_folder(path) / "crawl.warc.gz"
     with aidb.connect(str(path), autocommit=True) as con:
         con.execute(f"CREATE TABLE {MARKER_TABLE} AS SELECT current_timestamp AS created_at, 'aidb demo' AS note")
+        write_corpus_crawl(CORPUS, crawl)
         for number, step in enumerate((s for s in STEPS if set(s.needs) <= available), start=1):
+            sql = step.sql.replace("{crawl}", crawl.as_posix()).replace("{report}", REPORT.as_posix())
             echo(f"\n== {number}. {step.title}")
-            echo(_indent(step.sql))
-            con.execute(step.sql)
+            echo(_indent(sql))
+            con.execute(sql)
             if step.show:
                 _print_result(con.execute(step.show), echo)
             ran.append(step.title)
@@ -140,6 +160,11 @@ def run_demo(db_path: str | Path = "demo.aidb", echo=print) -> list[str]:
         echo("\n(skipped, not in this build: " + "; ".join(skipped) + ")")
     echo(f"\nDone. Open the result with:  aidb {path}    or with plain DuckDB: duckdb {path}")
     return ran
+
+
+def inputs_folder(path: Path) -> Path:
+    """Where the demo writes the files it reads (the crawl), beside the database: `demo.aidb.inputs/`."""
+    return path.with_name(path.name + ".inputs")
 
 
 def _remove_previous_demo(path: Path) -> None:
@@ -162,7 +187,7 @@ def _remove_previous_demo(path: Path) -> None:
         sibling.unlink(missing_ok=True)
     import shutil
 
-    for folder in (path.with_name(path.name + ".lance"), path.with_name(path.name + ".models")):
+    for folder in (path.with_name(path.name + ".lance"), path.with_name(path.name + ".models"), inputs_folder(path)):
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -2,7 +2,9 @@
 
 trafilatura runs with FineWeb's options (datatrove's `Trafilatura` step: favor_precision, no comments) except its
 `deduplicate` cache, which would make a page's text depend on the pages the same process saw before it — and so
-on how pages were spread over workers; here a page's result depends on the page (and its URL) alone.
+on how pages were spread over workers; here a page's result depends on the page (and its URL) alone. The title,
+author and date come from the page's head (tags it states) for both methods, not from trafilatura's metadata
+search, which costs more than the text itself.
 Large batches are split over a pool of worker processes (`workers()`, started once, 'spawn' so that DuckDB's and
 torch's threads are not forked); small ones run in the calling process, where starting workers would cost more.
 """
@@ -10,10 +12,16 @@ torch's threads are not forked); small ones run in the calling process, where st
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import re
+import sys
 import threading
+import types
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from html import unescape
 from typing import Any
 
 from aidb.errors import OperationalError, ProgrammingError
@@ -21,9 +29,10 @@ from aidb.errors import OperationalError, ProgrammingError
 METHODS = ("trafilatura", "resiliparse")
 FIELDS = ("text", "title", "lang_hint", "author", "date")
 WORKERS_ENV = "AIDB_EXTRACT_WORKERS"
-# Below this many pages a batch runs in-process: a worker's start (~1 s, importing trafilatura) and moving the
-# pages to it cost more than the pages' extraction (~5-20 ms each).
-PARALLEL_MIN_PAGES = 256
+# Below this many pages a batch runs in-process: starting the workers (~2-4 s on 2 cores: a fresh interpreter
+# importing aidb and trafilatura each) and moving the pages costs as much as extracting ~500 pages (~5-15 ms each).
+# DuckDB hands a UDF up to 2048 rows at a time, so the chunks of a large scan do go to the workers.
+PARALLEL_MIN_PAGES = 1024
 
 _LANG_ATTRIBUTE = re.compile(r"""<html\b[^>]*?\blang\s*=\s*["']?\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)""", re.I)
 _CONTENT_LANGUAGE = re.compile(r"""<meta[^>]+http-equiv\s*=\s*["']?content-language["']?[^>]*content\s*=\s*["']?\s*([A-Za-z]{2,3})""", re.I)
@@ -61,9 +70,29 @@ def extract_pages_parallel(htmls: list[str | None], urls: list[str | None], meth
     step = -(-len(htmls) // (count * 4))  # a few pieces per worker, so an unlucky slow piece does not hold the rest
     pieces = [(htmls[i:i + step], urls[i:i + step], method) for i in range(0, len(htmls), step)]
     results: list[Extracted | None] = []
-    for part in _pool(count).map(_extract_piece, pieces):
+    try:
+        with _without_callers_main():
+            parts = list(_pool(count).map(_extract_piece, pieces))
+    except BrokenProcessPool as error:
+        _pool_state.pop("pool", None)
+        raise OperationalError(
+            f"extract_text(): a worker process died ({error}); set {WORKERS_ENV}=1 to extract in this process"
+        ) from error
+    for part in parts:
         results.extend(part)
     return results
+
+
+@contextlib.contextmanager
+def _without_callers_main() -> Iterator[None]:
+    """While workers start, hide the caller's __main__: a 'spawn' worker would otherwise run the calling script again
+    (or fail on one read from stdin); the workers need nothing from it."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
 
 
 def workers() -> int:
@@ -108,25 +137,27 @@ def _extract_piece(piece: tuple[list[str | None], list[str | None], str]) -> lis
 def _trafilatura(html: str, url: str | None) -> Extracted:
     import trafilatura
 
-    document = trafilatura.bare_extraction(
-        html, url=url, favor_precision=True, include_comments=False, deduplicate=False, with_metadata=True,
-        date_extraction_params={"extensive_search": False, "original_date": True},  # dates the page states, not '© 2024'
-    )
-    if document is None:
-        return None, _meta_title(html), lang_hint(html), None, None
-    text = (document.text or "").strip() or None
-    return text, document.title or None, lang_hint(html) or document.language, document.author or None, document.date or None
+    # FineWeb's call, no metadata: trafilatura's metadata (htmldate's date guessing) costs 1.5x the text's extraction
+    document = trafilatura.bare_extraction(html, url=url, favor_precision=True, include_comments=False, deduplicate=False, with_metadata=False)
+    text = ((document.text if document is not None else None) or "").strip() or None
+    return (text, *_metadata(html))
 
 
 def _resiliparse(html: str, url: str | None) -> Extracted:
     from resiliparse.extract.html2text import extract_plain_text
     from resiliparse.parse.html import HTMLTree
 
-    tree = HTMLTree.parse(html)
-    text = extract_plain_text(tree, main_content=True, alt_texts=False, links=False).strip() or None
-    metadata = _meta_tags(html)
-    date = metadata.get("article:published_time") or metadata.get("date") or metadata.get("dc.date")
-    return text, (tree.title or "").strip() or None, lang_hint(html), metadata.get("author"), date[:10] if date else None
+    text = extract_plain_text(HTMLTree.parse(html), main_content=True, alt_texts=False, links=False).strip() or None
+    return (text, *_metadata(html))
+
+
+def _metadata(html: str) -> tuple[str | None, str | None, str | None, str | None]:
+    """(title, lang_hint, author, date) as the page's head states them: <title> (else og:title), the declared
+    language, the author meta tag, the publication date's YYYY-MM-DD (article:published_time, date, DC.date)."""
+    tags = _meta_tags(html)
+    date = tags.get("article:published_time") or tags.get("date") or tags.get("dc.date") or tags.get("dc.date.issued")
+    date = date[:10] if date and re.match(r"\d{4}-\d{2}-\d{2}", date) else None
+    return _meta_title(html) or tags.get("og:title"), lang_hint(html), tags.get("author") or tags.get("article:author"), date
 
 
 def lang_hint(html: str) -> str | None:
@@ -142,10 +173,10 @@ def _meta_tags(html: str) -> dict[str, str]:
     for tag in _META.findall(html[: head_end if head_end > 0 else 16384]):
         name, content = _META_NAME.search(tag), _META_CONTENT.search(tag)
         if name and content and content.group(1).strip():
-            found.setdefault(name.group(1).strip().lower(), content.group(1).strip())
+            found.setdefault(name.group(1).strip().lower(), unescape(content.group(1).strip()))
     return found
 
 
 def _meta_title(html: str) -> str | None:
     match = re.search(r"<title[^>]*>(.*?)</title>", html[:16384], re.I | re.S)
-    return " ".join(match.group(1).split()) or None if match else None
+    return " ".join(unescape(match.group(1)).split()) or None if match else None

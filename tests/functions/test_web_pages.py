@@ -10,7 +10,7 @@ import pytest
 import aidb
 from aidb.demo.pipeline import CORPUS
 from aidb.ops import html_text
-from tests.ops.web_archives import page_html
+from aidb.demo.crawl import page_html
 
 
 def clean_documents(n: int) -> list[dict]:
