@@ -48,6 +48,8 @@ def connect(
     autocommit: bool = False,
     progress: bool | None = None,
     trust_models: bool = False,
+    engine: str = "duckdb",
+    ray_address: str | None = None,
 ):
     """Open (or create) the aidb database at `path` and return a PEP 249 connection.
 
@@ -57,6 +59,9 @@ def connect(
     progress: show a progress bar for model functions; default only when stderr is a terminal.
     trust_models: load models whose catalog rows aidb on this machine did not write (a database from
         someone else): pickled classifiers and model files outside the database's model folder.
+    engine: "duckdb" (default) or "ray": statements that compute model functions over a table run as Ray Data jobs
+        (as after SET aidb_engine = 'ray'); needs `pip install "aidb[ray]"`.
+    ray_address: the Ray cluster to join ("ray://host:10001", "auto"); default: the one this process joined, else a new local one.
 
     Parameters are bound with `?` (qmark, the module's `paramstyle`) or numbered `$1`, `$2`
     (a sequence), or named `$name` (a dict). With autocommit off, the first statement opens a
@@ -65,7 +70,9 @@ def connect(
     """
     from aidb.dbapi import Connection
 
-    return Connection(path, read_only=read_only, autocommit=autocommit, progress=progress, trust_models=trust_models)
+    return Connection(
+        path, read_only=read_only, autocommit=autocommit, progress=progress, trust_models=trust_models, engine=engine, ray_address=ray_address
+    )
 
 
 __all__ = [

@@ -55,9 +55,12 @@ class Connection:
         autocommit: bool = False,
         progress: bool | None = None,
         trust_models: bool = False,
+        engine: str = "duckdb",
+        ray_address: str | None = None,
     ) -> None:
         self._session: Session | None = Session(
-            path, read_only=read_only, autocommit=autocommit, progress=Progress(progress), trust_models=trust_models
+            path, read_only=read_only, autocommit=autocommit, progress=Progress(progress), trust_models=trust_models,
+            engine=engine, ray_address=ray_address,
         )
         self._streaming: Cursor | None = None
 

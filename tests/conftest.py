@@ -30,3 +30,16 @@ def tiny_clip_dir(tmp_path_factory) -> Path:
     from aidb.models.tiny_clip import train_tiny_clip
 
     return train_tiny_clip(tmp_path_factory.mktemp("tiny_clip"))
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """One local Ray (2 CPUs, no dashboard) for all Ray tests of the session: starting Ray costs seconds."""
+    ray = pytest.importorskip("ray")
+    if not ray.is_initialized():
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    from aidb.distributed.ray_runtime import quiet_ray_data
+
+    quiet_ray_data()
+    yield ray
+    ray.shutdown()

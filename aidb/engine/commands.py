@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aidb.engine.model_listing import show_models_query
+from aidb.engine.ray_statements import RAY_MAP_STEP, explain_ray
 from aidb.engine.vector_index_commands import create_vector_index, drop_vector_index, optimize_vector_index, show_vector_indexes
 from aidb.errors import NotSupportedError, ProgrammingError, did_you_mean
 from aidb.models.loaders import load_loader_modules, loader_for
@@ -66,7 +67,10 @@ def _explain(session: Session, node: st.ExplainAidb) -> Outcome:
         for call in operator_calls(planned.rewritten.tree if planned.rewritten else None):
             input_sql = session.prepare(parse_statement(call.input_sql)).planned.sql if call.input_sql else "(no input)"
             steps.append((f"operator {call.operator}", call.describe(input_sql)))  # run before DuckDB, in this order
-        steps.append(("duckdb", planned.sql))
+        ray_steps = explain_ray(session, inner)
+        steps.extend(ray_steps)
+        on_ray = any(name == RAY_MAP_STEP for name, _ in ray_steps)
+        steps.append(("duckdb", "(per block, the SQL of the ray map_batches step)" if on_ray else planned.sql))
         first = plan.search_first
         if first is not None:  # what DuckDB runs when the query vectors are bound as parameters
             steps.append(("duckdb, search first", first.sql))

@@ -23,10 +23,12 @@ from aidb.engine.lance_statements import lance_folder, open_lance_tables, run_la
 from aidb.engine.model_trust_policy import TRUST_MODELS_ENV, check_model_trusted
 from aidb.engine.operator_runs import OperatorRelations
 from aidb.engine.plan_cache import CachedPlan, LruCache
+from aidb.engine.ray_statements import check_engine, run_ray_statement
 from aidb.engine.progress import Progress
 from aidb.engine.python_scans import PythonObjects
 from aidb.engine.search_first import search_first_plan
 from aidb.engine.shared_database import open_database
+from aidb.distributed.select_jobs import JobSummary
 from aidb.errors import (
     Error,
     InternalError,
@@ -84,6 +86,8 @@ class Session:
         autocommit: bool = False,
         progress: Progress | None = None,
         trust_models: bool = False,
+        engine: str = "duckdb",
+        ray_address: str | None = None,
     ) -> None:
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self.layout: DatabaseLayout = layout_for(path)
@@ -92,6 +96,9 @@ class Session:
         # load models whose catalog rows this machine did not sign (engine/model_trust_policy.py)
         self.trust_models = trust_models or os.environ.get(TRUST_MODELS_ENV) == "1"
         self.progress = progress or Progress()
+        self.engine = check_engine(engine)  # 'ray': model-function statements run on Ray Data (engine/ray_statements.py)
+        self.ray_address = ray_address
+        self.last_ray_job: JobSummary | None = None
         self.in_transaction = False
         self._catalog: CatalogView | None = None
         self._statement_running = False
@@ -313,6 +320,9 @@ class Session:
             if isinstance(tree, (exp.Create, exp.Drop, exp.Insert, exp.Update, exp.Delete)):
                 self._hold_one_thread(False)  # a Lance table write may run DuckDB work outside _run_planned
             self.operator_relations.release()  # the previous statement's operator results and writes
+            ray_outcome = run_ray_statement(self, statement, parameters)
+            if ray_outcome is not None:
+                return ray_outcome
             lance_outcome = run_lance_statement(self, statement, parameters)
             if lance_outcome is not None:
                 return lance_outcome

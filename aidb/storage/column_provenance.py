@@ -7,11 +7,16 @@ import duckdb
 from aidb.sql.provenance import ModelColumn
 
 
-def record_column_provenance(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[ModelColumn, ...], run_id: int) -> None:
-    """Insert one row per model call found in `table`'s columns; columns whose name cannot be told are skipped."""
+def record_column_provenance(
+    con: duckdb.DuckDBPyConnection, table: str, columns: tuple[ModelColumn, ...], run_id: int, names: list[str] | None = None
+) -> None:
+    """Insert one row per model call found in `table`'s columns; columns whose name cannot be told are skipped.
+
+    `names`: the table's column names, when DuckDB cannot tell them by the table's name (a Lance table).
+    """
     if not columns:
         return
-    names = con.table(table).columns
+    names = con.table(table).columns if names is None else names
     rows = []
     for column in columns:
         name = column.alias or (names[column.position] if column.position is not None and column.position < len(names) else None)

@@ -1,0 +1,137 @@
+"""Run a row-wise SELECT over a Lance dataset on Ray Data and commit its output as one Lance version.
+
+The input is cut into blocks of at most `batch_rows` rows inside its fragments (one Ray Data row per block, so
+the number of blocks is known up front and progress is exact); an actor pool of `SelectAndWrite` actors runs the
+SELECT over each block and writes the result as fragments of the output dataset; the driver collects the
+fragments' metadata in block order and commits them all at once (`LanceDataset.commit`). Until that commit the
+output has no version: a failed or cancelled job leaves data files only, which the caller removes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from aidb.distributed.batch_select import CRASH_ONCE_ENV, SelectAndWrite, schema_bytes
+from aidb.distributed.ray_runtime import cluster_cpus
+from aidb.distributed.worker_models import WorkerModels
+from aidb import errors
+from aidb.errors import Error, OperationalError
+
+# Rows per block: large enough that a model's batching and Ray's per-task cost (~ms) do not matter,
+# small enough that a 2-CPU machine gets several blocks per actor from 100k rows.
+BATCH_ROWS = 8192
+
+
+@dataclass(frozen=True)
+class SelectJob:
+    source_uri: str
+    columns: tuple[str, ...]  # what the SELECT reads of the source
+    batch_sql: str  # the SELECT over one block, as DuckDB runs it (table `aidb_batch`)
+    schema: pa.Schema  # of the output rows
+    models: WorkerModels
+    batch_rows: int
+
+
+@dataclass(frozen=True)
+class JobSummary:
+    rows_read: int
+    rows_written: int
+    blocks: int
+    actors: int
+    seconds: float
+
+
+Progress = Callable[[int, int], None]  # (blocks done, blocks in all)
+
+
+def blocks_of(uri: str, batch_rows: int) -> tuple[int, pa.Table]:
+    """(dataset version, one row per block: block, fragment, offset, limit) covering the dataset in its order."""
+    import lance
+
+    dataset = lance.dataset(uri)
+    rows: dict[str, list[int]] = {"block": [], "fragment": [], "offset": [], "limit": []}
+    for fragment in dataset.get_fragments():
+        count = fragment.count_rows()
+        for offset in range(0, count, batch_rows):
+            rows["block"].append(len(rows["block"]))
+            rows["fragment"].append(fragment.fragment_id)
+            rows["offset"].append(offset)
+            rows["limit"].append(min(batch_rows, count - offset))
+    return dataset.version, pa.table({name: pa.array(values, pa.int64()) for name, values in rows.items()})
+
+
+def actors_for(blocks: int) -> int:
+    return max(1, min(blocks, cluster_cpus()))
+
+
+def run_select_job(job: SelectJob, output_uri: str, progress: Progress) -> tuple[list, JobSummary]:
+    """Run `job`, writing fragments under `output_uri`; returns the fragments (block order) and what it did."""
+    import ray.data
+    from lance.fragment import FragmentMetadata
+
+    started = time.perf_counter()
+    version, blocks = blocks_of(job.source_uri, job.batch_rows)
+    actors = actors_for(len(blocks))
+    if len(blocks) == 0:
+        return [], JobSummary(0, 0, 0, 0, time.perf_counter() - started)
+    written = ray.data.from_arrow(blocks, override_num_blocks=len(blocks)).map_batches(
+        SelectAndWrite,
+        fn_constructor_args=(
+            job.source_uri, version, list(job.columns), job.batch_sql, job.models, output_uri, schema_bytes(job.schema), os.environ.get(CRASH_ONCE_ENV)
+        ),
+        batch_format="pyarrow",
+        batch_size=1,
+        compute=ray.data.ActorPoolStrategy(size=actors),
+        num_cpus=1,
+    )
+    by_block: dict[int, list] = {}
+    rows_read = 0
+    progress(0, len(blocks))
+    try:
+        for batch in written.iter_batches(batch_format="pyarrow", batch_size=None):
+            for row in batch.to_pylist():
+                if row["error"] is not None:
+                    raise worker_error(json.loads(row["error"]))
+                by_block[row["block"]] = [FragmentMetadata.from_json(json.dumps(f)) for f in json.loads(row["fragments"])]
+                rows_read += row["rows_read"]
+            progress(len(by_block), len(blocks))
+    except Error:
+        raise
+    except Exception as error:  # Ray's own failures: a worker that died more often than Ray retries, a lost node
+        raise OperationalError(f"the Ray job failed: {_first_line(error)}") from error
+    fragments = [f for block in sorted(by_block) for f in by_block[block]]
+    rows_written = sum(f.num_rows for f in fragments)
+    return fragments, JobSummary(rows_read, rows_written, len(blocks), actors, time.perf_counter() - started)
+
+
+def worker_error(reported: dict) -> Error:
+    """The aidb error a worker reported, as the same class (an OperationalError if the class is unknown)."""
+    kind = getattr(errors, reported.get("class", ""), None)
+    if not (isinstance(kind, type) and issubclass(kind, Error)):
+        kind = OperationalError
+    return kind(reported.get("message", "a Ray worker failed"))
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def commit_new(uri: str, schema: pa.Schema, fragments: list) -> None:
+    """The one commit of a job's output as a new dataset (version 1)."""
+    import lance
+
+    lance.LanceDataset.commit(uri, lance.LanceOperation.Overwrite(schema, fragments))
+
+
+def remove_tree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,245 @@
+"""Run on Ray Data the statements the Ray engine takes (`SET aidb_engine = 'ray'`): CREATE TABLE ... AS and
+INSERT ... SELECT whose SELECT is row-wise over one table and calls model functions (aidb/distributed/row_wise.py).
+
+The source is read as Lance fragments (a DuckDB table, or a Lance table with writes staged in the open
+transaction, is exported to a Lance dataset in the database's staging folder first); the output of CREATE TABLE
+... AS is a Lance table committed once, in a staging folder that is renamed into place, so a failed or cancelled
+job leaves no table and no catalog row. INSERT ... SELECT writes its rows through the session's usual path.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import pyarrow as pa
+from sqlglot import exp
+
+from aidb import __version__
+from aidb.distributed.ray_runtime import connect_ray, require_ray
+from aidb.distributed.row_wise import BATCH_TABLE, RayTarget, ray_target
+from aidb.distributed import select_jobs
+from aidb.distributed.select_jobs import JobSummary, SelectJob, commit_new, remove_tree, run_select_job
+from aidb.distributed.worker_models import WorkerModels
+from aidb.engine.lance_statements import lance_folder, leave_transaction
+from aidb.engine.model_trust_policy import check_model_trusted
+from aidb.errors import OperationalError, ProgrammingError
+from aidb.sql.frontend import ParsedStatement, parse_statement
+from aidb.sql.lineage import lineage_of
+from aidb.sql.provenance import model_columns
+from aidb.storage.catalog import record_run
+from aidb.storage.column_provenance import record_column_provenance
+from aidb.storage.lance_tables import attach_lance_folder, dataset_path, reattach_lance_folder, record_lance_table
+
+if TYPE_CHECKING:
+    from aidb.engine.session import Outcome, Session
+
+ENGINES = ("duckdb", "ray")
+RAY_MAP_STEP = "ray map_batches"
+STAGING_FOLDER = "_aidb_staging"  # inside the Lance folder: on a cluster it must be storage every node reads
+
+
+@dataclass(frozen=True)
+class RaySource:
+    uri: str  # the Lance dataset the job reads
+    columns: tuple[str, ...]
+    exported: Path | None  # a dataset exported for the job, removed afterwards
+
+
+def check_engine(engine: str) -> str:
+    """`engine` checked: 'duckdb' (everything local) or 'ray' (which needs the aidb[ray] extra, checked now)."""
+    value = str(engine).lower()
+    if value not in ENGINES:
+        raise ProgrammingError(f"unknown aidb_engine {engine!r}; expected one of {', '.join(map(repr, ENGINES))}")
+    if value == "ray":
+        require_ray("aidb_engine = 'ray'")
+    return value
+
+
+def run_ray_statement(session: Session, statement: ParsedStatement, parameters: object) -> Outcome | None:
+    """Execute `statement` on Ray when the session's engine is 'ray' and the statement is one Ray runs; else None."""
+    if session.engine != "ray" or statement.is_aidb or parameters:
+        return None
+    target = ray_target(statement.tree, session.catalog())
+    if not isinstance(target, RayTarget):
+        return None
+    if session.read_only:
+        raise ProgrammingError("cannot write a table: the database is open read-only")
+    connect_ray(session.ray_address)
+    if target.kind == "create_table_as":
+        return _create_table_as(session, statement, target)
+    return _insert(session, statement, target)
+
+
+def explain_ray(session: Session, statement: ParsedStatement) -> list[tuple[str, str]]:
+    """EXPLAIN AIDB's steps for the Ray engine: what runs on Ray, in how many blocks and actors, or why not."""
+    if session.engine != "ray":
+        return []
+    target = ray_target(statement.tree, session.catalog())
+    if target is None:
+        return [("ray", "runs in DuckDB: no model function over a table to distribute")]
+    if isinstance(target, str):
+        return [("ray", target)]
+    rows = _source_rows(session, target)
+    block_rows = select_jobs.BATCH_ROWS
+    blocks = -(-rows // block_rows) if rows is not None else None
+    where = f"Ray cluster at {session.ray_address}" if session.ray_address else "a local Ray cluster (started on first use)"
+    size = f"{blocks} blocks of <= {block_rows} rows, one actor per CPU (at most one per block)" if blocks is not None else f"blocks of <= {block_rows} rows"
+    output = f"Lance table {target.output_name}, committed once" if target.kind == "create_table_as" else f"rows inserted into {target.output_name}"
+    return [
+        ("ray read", f"{target.source.name} as Lance fragments" + ("" if _lance_source(session, target) else " (exported from DuckDB first)")),
+        (RAY_MAP_STEP, f"{_batch_sql(session, target)}  -- actors running {', '.join(dict.fromkeys(target.model_calls))}; {size}"),
+        ("ray write", output),
+        ("ray where", where),
+    ]
+
+
+def _create_table_as(session: Session, statement: ParsedStatement, target: RayTarget) -> Outcome:
+    from aidb.engine.session import NO_ROWS
+
+    name = target.output_name
+    folder = lance_folder(session)
+    if _table_exists(session, name) or dataset_path(folder, name).exists():
+        if statement.tree.args.get("exists"):
+            return NO_ROWS
+        raise ProgrammingError(f"cannot create table {name!r}: a table of that name exists")
+    leave_transaction(session, f"CREATE TABLE {name} AS ... on the Ray engine (Lance commits it by itself)")
+    started = datetime.now()
+    staging = folder / STAGING_FOLDER / f"{name}-{uuid.uuid4().hex}.lance"
+    source = _source(session, target)
+    try:
+        schema = _output_schema(session, target, source)
+        fragments, summary = _run(session, target, source, schema, str(staging))
+        commit_new(str(staging), schema, fragments)
+        staging.rename(dataset_path(folder, name))
+    except BaseException:
+        remove_tree(staging)
+        raise
+    finally:
+        if source.exported is not None:
+            remove_tree(source.exported)
+    attach_lance_folder(session.duck, folder)
+    reattach_lance_folder(session.duck, folder)
+    with session._statement_transaction(True):
+        record_lance_table(session.duck, name)
+        _record(session, statement, started, schema.names)
+    session.invalidate_catalog()
+    session.last_ray_job = summary
+    return NO_ROWS
+
+
+def _insert(session: Session, statement: ParsedStatement, target: RayTarget) -> Outcome:
+    raise ProgrammingError("INSERT ... SELECT on the Ray engine is not supported yet")
+
+
+def _run(session: Session, target: RayTarget, source: RaySource, schema: pa.Schema, output_uri: str) -> tuple[list, JobSummary]:
+    job = SelectJob(source.uri, source.columns, _batch_sql(session, target), schema, _worker_models(session, target), select_jobs.BATCH_ROWS)
+    progress = session.progress
+    return run_select_job(job, output_uri, lambda done, total: progress.update(f"ray: {target.output_name} blocks", done, total))
+
+
+def _record(session: Session, statement: ParsedStatement, started: datetime, names: list[str]) -> None:
+    lineage = lineage_of(statement.tree)
+    if lineage is None:
+        return
+    run_id = record_run(session.duck, statement.text, lineage.kind, started, lineage.output_table, list(lineage.input_tables), __version__)
+    if lineage.kind == "create_table_as":
+        planned = session.prepare(statement).planned
+        if planned.rewritten is not None:
+            columns = model_columns(planned.rewritten.tree, session.catalog())
+            record_column_provenance(session.duck, lineage.output_table, columns, run_id, names)
+
+
+def _batch_sql(session: Session, target: RayTarget) -> str:
+    return session.prepare(parse_statement(target.batch_select.sql(dialect="duckdb"))).planned.sql
+
+
+def _lance_source(session: Session, target: RayTarget) -> bool:
+    info = session.catalog().vector_tables.get(target.source.name.lower())
+    return info is not None and info.is_lance and session.lance_staging.get(info.name) is None
+
+
+def _source_rows(session: Session, target: RayTarget) -> int | None:
+    table = target.source.copy()
+    table.set("alias", None)
+    sql = session.prepare(parse_statement(f"SELECT count(*) FROM {table.sql(dialect='duckdb')}")).planned.sql
+    try:
+        return int(session.duck.execute(sql).fetchone()[0])
+    except duckdb.Error:
+        return None  # EXPLAIN of a statement whose table does not exist yet: its run says so
+
+
+def _source(session: Session, target: RayTarget) -> RaySource:
+    """The Lance dataset the job reads: the Lance table itself, else the table exported through DuckDB."""
+    import lance
+
+    if _lance_source(session, target):
+        info = session.catalog().vector_tables[target.source.name.lower()]
+        uri = info.dataset
+        return RaySource(uri, _columns_read(target, lance.dataset(uri).schema.names), None)
+    table = target.source.copy()
+    table.set("alias", None)
+    text = f"SELECT * FROM {table.sql(dialect='duckdb')}"
+    names = [row[0] for row in session.duck.execute(f"DESCRIBE {session.prepare(parse_statement(text)).planned.sql}").fetchall()]
+    columns = _columns_read(target, names)
+    select = exp.select(*[exp.column(c, quoted=True) for c in columns]).from_(table)
+    reader = session.duck.execute(session.prepare(parse_statement(select.sql(dialect="duckdb"))).planned.sql).to_arrow_reader(65_536)
+    path = lance_folder(session) / STAGING_FOLDER / f"input-{uuid.uuid4().hex}.lance"
+    try:
+        lance.write_dataset(reader, str(path), mode="create")
+    except BaseException:
+        remove_tree(path)
+        raise
+    return RaySource(str(path), tuple(columns), path)
+
+
+def _columns_read(target: RayTarget, names: list[str]) -> tuple[str, ...]:
+    """The source columns the SELECT reads (all of them for a *), in the source's order and spelling."""
+    select = target.batch_select
+    if any(isinstance(p, exp.Star) or (isinstance(p, exp.Column) and p.is_star) for p in select.find_all(exp.Star, exp.Column)):
+        return tuple(names)
+    used = {c.name.lower() for c in select.find_all(exp.Column)}
+    return tuple(n for n in names if n.lower() in used) or tuple(names[:1])
+
+
+def _output_schema(session: Session, target: RayTarget, source: RaySource) -> pa.Schema:
+    """The Arrow schema of the statement's rows, as DuckDB binds the SELECT (no row is computed)."""
+    import lance
+
+    empty = lance.dataset(source.uri).schema.empty_table().select(list(source.columns))
+    session.duck.register(BATCH_TABLE, empty)
+    try:
+        described = session.duck.execute(f"DESCRIBE {_batch_sql(session, target)}").fetchall()
+    finally:
+        session.duck.unregister(BATCH_TABLE)
+    casts = ", ".join(f"CAST(NULL AS {kind}) AS {exp.to_identifier(name, quoted=True).sql(dialect='duckdb')}" for name, kind, *_ in described)
+    return session.duck.execute(f"SELECT {casts} LIMIT 0").to_arrow_table().schema
+
+
+def _worker_models(session: Session, target: RayTarget) -> WorkerModels:
+    """Catalog rows of the model kinds the statement loads, trust-checked here: workers cannot read the catalog."""
+    catalog = session.catalog()
+    kinds = set(target.model_kinds)
+    records = {m.name: m for m in catalog.builtin_models.values() if m.kind in kinds}
+    records.update({name: m for name, m in catalog.models.items() if m.kind in kinds})
+    defaults = {kind: record for kind in kinds if (record := catalog.effective_default(kind)) is not None}
+    refused: dict[str, str] = {}
+    for record in records.values():
+        try:
+            check_model_trusted(record, session.model_files_dir(), session.trust_models)
+        except OperationalError as error:
+            refused[record.name] = str(error)
+    return WorkerModels(records, defaults, refused)
+
+
+def _table_exists(session: Session, name: str) -> bool:
+    found = session.duck.execute(
+        "SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND lower(table_name) = lower(?) "
+        "UNION ALL SELECT 1 FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND lower(view_name) = lower(?)",
+        [name, name],
+    ).fetchone()
+    return found is not None or name.lower() in session.catalog().vector_tables
