@@ -73,7 +73,10 @@ def test_worker_processes_give_the_in_process_results(monkeypatch) -> None:
     pages = [as_page(d) for d in clean_documents(6)] * 2
     monkeypatch.setattr(html_text, "PARALLEL_MIN_PAGES", 4)
     monkeypatch.setenv(html_text.WORKERS_ENV, "2")
-    assert html_text.extract_pages_parallel(pages, [None] * len(pages), "trafilatura") == html_text.extract_pages(pages, [None] * len(pages), "trafilatura")
+    try:
+        assert html_text.extract_pages_parallel(pages, [None] * len(pages), "trafilatura") == html_text.extract_pages(pages, [None] * len(pages), "trafilatura")
+    finally:
+        html_text._stop_pool()  # the rest of the suite runs without idle workers
     monkeypatch.setenv(html_text.WORKERS_ENV, "two")
     with pytest.raises(aidb.ProgrammingError, match="AIDB_EXTRACT_WORKERS must be a whole number"):
         html_text.workers()

@@ -115,6 +115,15 @@ def test_progress_is_reported_per_file(tmp_path: Path) -> None:
     assert all(done == total > 0 for _, done, total in reports)
 
 
+def test_the_session_progress_bar_shows_each_file(tmp_path: Path, capsys) -> None:
+    write_warc(tmp_path / "a.warc.gz", pages(2, "a"))
+    write_warc(tmp_path / "b.warc.gz", pages(2, "b"))
+    with aidb.connect(":memory:", autocommit=True, progress=True) as con:
+        assert con.execute(f"SELECT count(*) FROM read_warc('{tmp_path}/*.warc.gz')").fetchone() == (4,)
+    shown = capsys.readouterr().err
+    assert "read_warc 1/2 a.warc.gz" in shown and "read_warc 2/2 b.warc.gz" in shown
+
+
 def test_read_warc_in_sql(con, tmp_path: Path) -> None:
     path, offsets = _broken_uncompressed(tmp_path)
     con.execute(f"CREATE TABLE pages AS SELECT * FROM read_warc('{path}', with_html := false, on_error := 'skip')")
