@@ -72,8 +72,9 @@ def extract_pages_parallel(htmls: list[str | None], urls: list[str | None], meth
     pieces = [(htmls[i:i + step], urls[i:i + step], method) for i in range(0, len(htmls), step)]
     results: list[Extracted | None] = []
     try:
-        with _without_callers_main():
-            parts = list(_pool(count).map(_extract_piece, pieces))
+        with _without_callers_main():  # map() submits every piece (starting the workers) before it returns
+            pending = _pool(count).map(_extract_piece, pieces)
+        parts = list(pending)
     except BrokenProcessPool as error:
         _pool_state.pop("pool", None)
         raise OperationalError(

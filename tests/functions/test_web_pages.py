@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -80,3 +84,21 @@ def test_worker_processes_give_the_in_process_results(monkeypatch) -> None:
     monkeypatch.setenv(html_text.WORKERS_ENV, "two")
     with pytest.raises(aidb.ProgrammingError, match="AIDB_EXTRACT_WORKERS must be a whole number"):
         html_text.workers()
+
+
+def test_workers_never_run_the_calling_script_again(tmp_path: Path) -> None:
+    script = tmp_path / "no_main_guard.py"  # module-level code, as in many scripts: a spawned worker would rerun it
+    script.write_text(
+        "from aidb.ops import html_text\n"
+        "html_text.PARALLEL_MIN_PAGES = 2\n"
+        "print('script ran', flush=True)\n"
+        "pages = ['<html><body><article><p>' + 'Words of page %d. ' % i * 30 + '</p></article></body></html>' for i in range(4)]\n"
+        "texts = [r[0] for r in html_text.extract_pages_parallel(pages, [None] * 4, 'trafilatura')]\n"
+        "print(sum(t.count('Words of page') for t in texts))\n"
+    )
+    environment = {**os.environ, html_text.WORKERS_ENV: "2", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    for command in ([sys.executable, str(script)], [sys.executable, "-"]):
+        done = subprocess.run(command, input=script.read_text() if command[-1] == "-" else None, capture_output=True,
+                              text=True, env=environment, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.split("\n")[:2] == ["script ran", "120"], done.stdout
