@@ -38,17 +38,18 @@ def read_documents(pattern: str, parser: str = "pdfplumber", on_error: str = "fa
     files = matching_files("read_documents", pattern)
     tables: list[pa.Table] = []
     skipped: list[SkippedInput] = []
+    stage = f"read_documents: {len(files)} file(s)"  # one bar, moved a file at a time
     for number, path in enumerate(files, start=1):
         if progress is not None:
-            progress(f"read_documents {number}/{len(files)} {path.name}", number - 1, len(files))
+            progress(stage, number - 1, len(files))
         try:
             tables.append(blocks_table(str(path), _blocks(path, parser)))
         except DataError as error:
             if on_error == "fail":
                 raise
             skipped.append(SkippedInput(str(path), "the whole file", str(error).split(": ", 2)[-1]))
-    if progress is not None and files:
-        progress(f"read_documents {len(files)}/{len(files)} {files[-1].name}", len(files), len(files))
+    if progress is not None:
+        progress(stage, len(files), len(files))
     return (pa.concat_tables(tables) if tables else SCHEMA.empty_table()), skipped
 
 

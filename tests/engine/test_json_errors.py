@@ -37,3 +37,11 @@ def test_valid_json_lines_infer_a_schema(con, tmp_path: Path) -> None:
     path = tmp_path / "ok.jsonl"
     path.write_text('{"id": 1, "meta": {"lang": "en"}}\n{"id": 2, "meta": {"lang": "fr"}, "extra": true}\n')
     assert con.execute(f"SELECT id, meta.lang, extra FROM read_json('{path}') ORDER BY id").fetchall() == [(1, "en", None), (2, "fr", True)]
+
+
+def test_parquet_errors_name_the_file(con, tmp_path: Path) -> None:
+    (tmp_path / "bad.parquet").write_bytes(b"not parquet at all")
+    with pytest.raises(aidb.Error, match=r"bad.parquet"):
+        con.execute(f"SELECT * FROM read_parquet('{tmp_path}/*.parquet')")
+    with pytest.raises(aidb.Error, match=r"No files found that match the pattern"):
+        con.execute(f"SELECT * FROM read_parquet('{tmp_path}/nothing/*.parquet')")

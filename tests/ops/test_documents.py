@@ -147,6 +147,13 @@ def test_bad_arguments_and_missing_parsers(tmp_path: Path) -> None:
             read_documents(str(tmp_path / "*.pdf"), parser=parser)
 
 
+def test_progress_moves_a_file_at_a_time(report) -> None:
+    made, _ = report
+    reports = []
+    read_documents(str(made.path.parent / "*.pdf"), progress=lambda stage, done, total: reports.append((stage, done, total)))
+    assert reports == [("read_documents: 1 file(s)", 0, 1), ("read_documents: 1 file(s)", 1, 1)]
+
+
 def test_read_documents_in_sql(con, report, tmp_path: Path) -> None:
     made, _ = report
     con.execute(f"CREATE TABLE blocks AS SELECT * FROM read_documents('{made.path}')")
