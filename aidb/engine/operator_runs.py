@@ -7,7 +7,7 @@ Tables an operator writes (dedup's removal table) are created in the statement's
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from aidb.errors import ProgrammingError, did_you_mean
-from aidb.ops.operator_registry import OPERATORS, OperatorContext, OperatorResult
+from aidb.ops.operator_registry import OPERATORS, OperatorContext, OperatorInput, OperatorResult
 from aidb.sql.catalog_view import CatalogView
 from aidb.sql.frontend import parse_statement, plan_statement
 from aidb.sql.rewrite_operator_calls import OperatorCall, ParameterRef, RelationArgument, bound_positions
@@ -28,6 +28,10 @@ class OperatorSession(OperatorContext, Protocol):
 
     def plan_sql(self, sql: str) -> str:
         """The DuckDB SQL that runs an aidb query (rewritten like any statement)."""
+        ...
+
+    def distributed_run(self, operator: str) -> Callable[[OperatorInput, dict[str, Any]], OperatorResult] | None:
+        """The operator's distributed version when the session runs it elsewhere (the Ray engine), else None."""
         ...
 
 
@@ -113,7 +117,8 @@ def run_call(
             planned = session.plan_sql(value.sql) if session is not None else value.sql
             args[name] = DuckDBInput.open(duck, call, planned, session, value.name, name)
     source = DuckDBInput.open(duck, call, input_sql, session) if input_sql else DuckDBInput(duck, "", "", {}, session)
-    return operator.run(source, args)
+    distributed = session.distributed_run(call.operator) if session is not None else None
+    return (distributed or operator.run)(source, args)
 
 
 def write_table(duck: duckdb.DuckDBPyConnection, name: str, rows: pa.Table) -> None:

@@ -9,17 +9,21 @@ job leaves no table and no catalog row. INSERT ... SELECT writes its rows throug
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
 from aidb import __version__
+from aidb.distributed.near_duplicates import BLOCK_ROWS as RAY_DEDUP_BLOCK_ROWS
+from aidb.distributed.near_duplicates import near_duplicates_on_ray
 from aidb.distributed.ray_runtime import connect_ray, require_ray
 from aidb.distributed.row_wise import BATCH_TABLE, RayTarget, ray_target
 from aidb.distributed import select_jobs
@@ -28,9 +32,11 @@ from aidb.distributed.worker_models import WorkerModels
 from aidb.engine.lance_statements import lance_folder, leave_transaction
 from aidb.engine.model_trust_policy import check_model_trusted
 from aidb.errors import OperationalError, ProgrammingError
+from aidb.ops.operator_registry import OperatorInput, OperatorResult
 from aidb.sql.frontend import ParsedStatement, parse_statement
 from aidb.sql.lineage import lineage_of
 from aidb.sql.provenance import model_columns
+from aidb.sql.rewrite_operator_calls import operator_calls
 from aidb.storage.catalog import record_run
 from aidb.storage.column_provenance import record_column_provenance
 from aidb.storage.lance_tables import attach_lance_folder, dataset_path, reattach_lance_folder, record_lance_table
@@ -39,6 +45,14 @@ if TYPE_CHECKING:
     from aidb.engine.session import Outcome, Session
 
 ENGINES = ("duckdb", "ray")
+RAY_OPERATORS = {"near_duplicates": near_duplicates_on_ray}
+RAY_OPERATOR_PLANS = {
+    "near_duplicates": (
+        f"signatures and band keys in Ray tasks of {RAY_DEDUP_BLOCK_ROWS} rows -> Ray Data groupby on band keys "
+        "(hash-partitioned, 2 partitions per CPU) -> candidate pairs -> verification tasks -> connected components "
+        "of the verified pairs on the driver"
+    )
+}
 RAY_MAP_STEP = "ray map_batches"
 STAGING_FOLDER = "_aidb_staging"  # inside the Lance folder: on a cluster it must be storage every node reads
 
@@ -75,11 +89,26 @@ def run_ray_statement(session: Session, statement: ParsedStatement, parameters: 
     return _insert(session, statement, target)
 
 
+def ray_operator(session: Session, operator: str) -> Callable[[OperatorInput, dict[str, Any]], OperatorResult] | None:
+    """The Ray version of an operator table function, when the session's engine is 'ray' and there is one."""
+    if session.engine != "ray" or operator not in RAY_OPERATORS:
+        return None
+    connect_ray(session.ray_address)
+    staging = lance_folder(session) / STAGING_FOLDER
+    staging.mkdir(parents=True, exist_ok=True)
+    return functools.partial(RAY_OPERATORS[operator], staging=staging, progress=session.progress.update)
+
+
 def explain_ray(session: Session, statement: ParsedStatement) -> list[tuple[str, str]]:
     """EXPLAIN AIDB's steps for the Ray engine: what runs on Ray, in how many blocks and actors, or why not."""
     if session.engine != "ray":
         return []
+    plan = session.prepare(statement).planned
+    calls = [c.operator for c in operator_calls(plan.rewritten.tree if plan.rewritten is not None else None)]
+    on_ray = [(f"ray operator {name}", RAY_OPERATOR_PLANS[name]) for name in calls if name in RAY_OPERATORS]
     target = ray_target(statement.tree, session.catalog())
+    if on_ray and not isinstance(target, RayTarget):
+        return on_ray
     if target is None:
         return [("ray", "runs in DuckDB: no model function over a table to distribute")]
     if isinstance(target, str):

@@ -23,7 +23,7 @@ from aidb.engine.lance_statements import lance_folder, open_lance_tables, run_la
 from aidb.engine.model_trust_policy import TRUST_MODELS_ENV, check_model_trusted
 from aidb.engine.operator_runs import OperatorRelations
 from aidb.engine.plan_cache import CachedPlan, LruCache
-from aidb.engine.ray_statements import check_engine, run_ray_statement
+from aidb.engine.ray_statements import check_engine, ray_operator, run_ray_statement
 from aidb.engine.progress import Progress
 from aidb.engine.python_scans import PythonObjects
 from aidb.engine.search_first import search_first_plan
@@ -646,6 +646,10 @@ class SessionOperatorContext:
 
     def plan_sql(self, sql: str) -> str:
         return plan_statement(parse_statement(sql), self._session.catalog()).sql
+
+    def distributed_run(self, operator: str) -> Callable[..., Any] | None:
+        """The Ray version of `operator` when the session's engine is 'ray' and it has one (engine/ray_statements.py)."""
+        return ray_operator(self._session, operator)
 
 
 _NOT_A_FUNCTION = FunctionInfo("", "", "", (), "", "", "")
