@@ -9,6 +9,7 @@ USAGE = """\
 aidb demo [--db PATH]        build a demo database from the bundled corpus and run the pipeline on it
 aidb sql PATH "STATEMENT"    run one statement on the database at PATH and print the result
 aidb doctor PATH [--dry-run] check that the catalog of PATH matches its files (Lance tables, indexes, models); repair it
+aidb ask PATH "GOAL" --table T [--run]  plan (and with --run, run) a validated SQL pipeline for a goal over table T
 aidb [PATH] [-c STATEMENT]   open the SQL REPL on PATH (default: in memory); -c runs one statement and exits
 """
 
@@ -21,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
         return _sql(args[1:])
     if args and args[0] == "doctor":
         return _doctor(args[1:])
+    if args and args[0] == "ask":
+        return _ask(args[1:])
     parser = argparse.ArgumentParser(prog="aidb", usage=USAGE, description="aidb: an AI database for LLM data work.")
     parser.add_argument("path", nargs="?", default=":memory:", help="database file (created if missing)")
     parser.add_argument("-c", "--command", help="run this SQL and exit")
@@ -67,6 +70,33 @@ def _doctor(args: list[str]) -> int:
     if not report.found:
         print(f"{options.path}: the catalog matches the files; nothing to repair")
     return 1 if report.remaining else 0
+
+
+def _ask(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="aidb ask", description="Turn a goal in words into a validated SQL pipeline over a table.")
+    parser.add_argument("path", help="database file")
+    parser.add_argument("goal", help="what the pipeline should do, in words")
+    parser.add_argument("--table", required=True, help="the input table")
+    parser.add_argument("--run", action="store_true", help="run the plan when every statement is valid")
+    parser.add_argument("--rounds", type=int, default=3, help="LLM plan -> validate -> fix rounds at most (default 3)")
+    options = parser.parse_args(args)
+    import aidb
+    from aidb.agent.ask import describe_plan, describe_run, plan_goal, run_plan
+    from aidb.errors import Error
+
+    try:
+        with aidb.connect(options.path, autocommit=True) as con:
+            plan = plan_goal(con, options.goal, options.table, rounds=options.rounds)
+            print(describe_plan(plan))
+            if not plan.valid:
+                print("\nnot run: the plan is not valid" if options.run else "", file=sys.stderr)
+                return 1
+            if options.run:
+                print("\n" + describe_run(run_plan(con, plan), options.table))
+    except Error as error:
+        print(f"aidb ask: {error}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _demo(args: list[str]) -> int:

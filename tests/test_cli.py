@@ -15,7 +15,7 @@ from aidb.demo.pipeline import CORPUS, MARKER_TABLE, run_demo
 
 def test_help_is_fast_and_lists_the_commands() -> None:
     out = subprocess.run([sys.executable, "-m", "aidb.cli", "--help"], capture_output=True, text=True, check=True)
-    assert "aidb demo" in out.stdout and "aidb sql PATH" in out.stdout
+    assert "aidb demo" in out.stdout and "aidb sql PATH" in out.stdout and "aidb ask PATH" in out.stdout
     imported = subprocess.run(
         [sys.executable, "-c", "import sys, aidb.cli; print(any(m in sys.modules for m in ('torch', 'duckdb', 'sqlglot')))"],
         capture_output=True, text=True, check=True,
@@ -98,3 +98,23 @@ def test_a_command_shows_progress_on_a_terminals_stderr_with_the_total(tmp_path:
     assert child.exitstatus == 0
     piped = subprocess.run([sys.executable, "-m", "aidb.cli", str(path), "-c", statement], capture_output=True, text=True, check=True)
     assert piped.stderr == "" and "600000" in piped.stdout  # no bar when stderr is not a terminal
+
+
+def test_ask_plans_validates_and_runs_a_pipeline(tmp_path: Path, capsys, monkeypatch) -> None:
+    from aidb import cli
+    from aidb.demo.pipeline import CORPUS
+
+    monkeypatch.delenv("AIDB_LLM_BASE_URL", raising=False)
+    path = tmp_path / "ask.aidb"
+    with aidb.connect(path) as con:
+        con.execute(f"CREATE TABLE docs AS SELECT id, domain, text FROM read_json_auto('{CORPUS}')")
+    assert cli.main(["ask", str(path), "remove near-duplicate forum posts", "--table", "docs", "--run"]) == 0
+    out = capsys.readouterr().out
+    assert "Planner: retrieval plus step templates (offline)" in out and "1. dedup [near_duplicates]" in out
+    assert "CREATE TABLE docs_1_dedup AS SELECT * FROM dedup(docs, text" in out
+    assert "docs_1_dedup: " in out and "summary: table docs_pipeline_summary" in out
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute("SELECT rows FROM docs_pipeline_summary").fetchall()
+        assert rows == con.execute("SELECT count(*) FROM docs_1_dedup").fetchall() and 0 < rows[0][0] < 400
+    assert cli.main(["ask", str(path), "bake a chocolate cake", "--table", "docs"]) == 1
+    assert "cannot map this goal" in capsys.readouterr().out
