@@ -3,11 +3,11 @@
 Pages: real text of this machine (`bench.corpus.doc_texts(n, "long")`, ~4,000 characters each, cut into paragraphs)
 inside the boilerplate of `aidb.demo.crawl.page_html` (navigation, cookie banner, sidebar, footer, scripts).
 - extract_text vs a plain trafilatura loop with FineWeb's options (`trafilatura.extract(html, favor_precision=True,
-  include_comments=False, deduplicate=False)`), one process (AIDB_EXTRACT_WORKERS=1) and with the worker pool
+  include_comments=False, deduplicate=False)`), one process (AIDB_COLLECT_WORKERS=1) and with the worker pool
   (2 processes, started before timing); the texts must be the same (asserted).
 - resiliparse vs trafilatura on the same pages: speed, word-F1 between the two extractions, and each one's word
   precision/recall against the paragraphs the page was made of.
-- read_documents vs pdfplumber directly (`page.extract_text()` and `page.extract_tables()` on every page) on
+- read_documents (one process, and 2 worker processes) vs pdfplumber directly (`page.extract_text()` and `page.extract_tables()` on every page) on
   reportlab PDFs of `tests/ops/generated_pdfs.py` (3 pages: two columns, a table, a list, a formula); the words
   must agree (asserted >= 99%).
 Figures go to bench/results/collect.json.
@@ -84,7 +84,7 @@ def bench_extract(count: int, repeat: int) -> dict:
     pages, texts = make_pages(count)
     con = aidb.connect(autocommit=True)
     con.execute("CREATE TABLE pages AS SELECT * FROM unnest(?) WITH ORDINALITY AS t(html, i)", [pages])
-    os.environ["AIDB_EXTRACT_WORKERS"] = "1"
+    os.environ["AIDB_COLLECT_WORKERS"] = "1"
     trafilatura_loop(pages[:20]), resiliparse_loop(pages[:20]), aidb_texts(con, "trafilatura")  # imports, untimed
     runs = alternate({
         "trafilatura": lambda: trafilatura_loop(pages),
@@ -92,7 +92,7 @@ def bench_extract(count: int, repeat: int) -> dict:
     }, repeat=repeat, warm_up=False)
     assert runs["trafilatura"].result == runs["aidb_1_process"].result, "extract_text and trafilatura.extract differ"
     workers = min(2, len(os.sched_getaffinity(0)))
-    os.environ["AIDB_EXTRACT_WORKERS"] = str(workers)
+    os.environ["AIDB_COLLECT_WORKERS"] = str(workers)
     from aidb.ops import html_text
 
     html_text.extract_pages_parallel(pages[:html_text.PARALLEL_MIN_PAGES], [None] * html_text.PARALLEL_MIN_PAGES, "trafilatura")  # start the pool
@@ -141,10 +141,15 @@ def bench_documents(count: int, repeat: int) -> dict:
     paths = [report_pdf(folder / f"report{i:03d}.pdf").path for i in range(count)]
     con = aidb.connect(autocommit=True)
     pattern = (folder / "*.pdf").as_posix()
-    runs = alternate({
-        "pdfplumber": lambda: pdfplumber_direct(paths),
-        "aidb": lambda: [r[0] for r in con.execute(f"SELECT text FROM read_documents('{pattern}') ORDER BY path, page, block_no").fetchall()],
-    }, repeat=repeat)
+
+    def ours(workers: int) -> list[str]:
+        os.environ["AIDB_COLLECT_WORKERS"] = str(workers)
+        return [r[0] for r in con.execute(f"SELECT text FROM read_documents('{pattern}') ORDER BY path, page, block_no").fetchall()]
+
+    workers = min(2, len(os.sched_getaffinity(0)))
+    runs = alternate({"pdfplumber": lambda: pdfplumber_direct(paths), "aidb": lambda: ours(1),
+                      f"aidb_{workers}_processes": lambda: ours(workers)}, repeat=repeat)
+    assert runs["aidb"].result == runs[f"aidb_{workers}_processes"].result
     # pdfplumber's page text holds the tables' words too; a bullet glyph it cannot map reads '(cid:127)' there, '•' here
     theirs = words(re.sub(r"\(cid:\d+\)", " ", " ".join(runs["pdfplumber"].result[0])))
     ours = words(" ".join(runs["aidb"].result))
@@ -152,7 +157,7 @@ def bench_documents(count: int, repeat: int) -> dict:
     assert agreement >= 0.99, f"read_documents and pdfplumber see different words (F1 {agreement:.3f})"
     pages = 3 * count
     return {"pdfs": count, "pages": pages, "sides": summarise(runs, items=pages), "aidb_vs_pdfplumber": ratio(runs, "pdfplumber", "aidb"),
-            "word_f1": round(agreement, 4)}
+            f"aidb_{workers}_processes_vs_pdfplumber": ratio(runs, "pdfplumber", f"aidb_{workers}_processes"), "word_f1": round(agreement, 4)}
 
 
 def main() -> None:

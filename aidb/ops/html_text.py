@@ -5,30 +5,20 @@ trafilatura runs with FineWeb's options (datatrove's `Trafilatura` step: favor_p
 on how pages were spread over workers; here a page's result depends on the page (and its URL) alone. The title,
 author and date come from the page's head (tags it states) for both methods, not from trafilatura's metadata
 search, which costs more than the text itself.
-Large batches are split over a pool of worker processes (`workers()`, started once, 'spawn' so that DuckDB's and
-torch's threads are not forked); small ones run in the calling process, where starting workers would cost more.
+Large batches are split over the collection worker processes (aidb/ops/worker_pool.py); small ones run in the
+calling process, where starting workers would cost more.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
-import os
 import re
-import sys
-import threading
-import types
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from html import unescape
-from typing import Any
 
 from aidb.errors import OperationalError, ProgrammingError
+from aidb.ops.worker_pool import in_workers, worker_count
 
 METHODS = ("trafilatura", "resiliparse")
 FIELDS = ("text", "title", "lang_hint", "author", "date")
-WORKERS_ENV = "AIDB_EXTRACT_WORKERS"
 # Below this many pages a batch runs in-process: starting the workers (~2-4 s on 2 cores: a fresh interpreter
 # importing aidb and trafilatura each) and moving the pages costs as much as extracting ~500 pages (~5-15 ms each).
 # DuckDB hands a UDF up to 2048 rows at a time, so the chunks of a large scan do go to the workers.
@@ -63,73 +53,14 @@ def extract_pages(htmls: list[str | None], urls: list[str | None], method: str) 
 
 
 def extract_pages_parallel(htmls: list[str | None], urls: list[str | None], method: str) -> list[Extracted | None]:
-    """extract_pages, over worker processes when the batch is large enough to gain from them."""
-    count = workers()
+    """extract_pages, over the worker processes (aidb/ops/worker_pool.py) when the batch is large enough to gain."""
+    count = worker_count()
     # resiliparse takes ~0.3 ms a page in compiled code: sending the pages to a worker would cost more than that
     if count < 2 or len(htmls) < PARALLEL_MIN_PAGES or method != "trafilatura":
         return extract_pages(htmls, urls, method)
     step = -(-len(htmls) // (count * 4))  # a few pieces per worker, so an unlucky slow piece does not hold the rest
     pieces = [(htmls[i:i + step], urls[i:i + step], method) for i in range(0, len(htmls), step)]
-    results: list[Extracted | None] = []
-    try:
-        with _without_callers_main():  # map() submits every piece (starting the workers) before it returns
-            pending = _pool(count).map(_extract_piece, pieces)
-        parts = list(pending)
-    except BrokenProcessPool as error:
-        _pool_state.pop("pool", None)
-        raise OperationalError(
-            f"extract_text(): a worker process died ({error}); set {WORKERS_ENV}=1 to extract in this process"
-        ) from error
-    for part in parts:
-        results.extend(part)
-    return results
-
-
-@contextlib.contextmanager
-def _without_callers_main() -> Iterator[None]:
-    """While workers start, hide the caller's __main__: a 'spawn' worker would otherwise run the calling script again
-    (or fail on one read from stdin); the workers need nothing from it."""
-    main = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        sys.modules["__main__"] = main
-
-
-def workers() -> int:
-    """How many worker processes extract text: $AIDB_EXTRACT_WORKERS, else the CPUs this process may use (at most 8)."""
-    configured = os.environ.get(WORKERS_ENV)
-    if configured:
-        try:
-            return max(1, int(configured))
-        except ValueError:
-            raise ProgrammingError(f"{WORKERS_ENV} must be a whole number of worker processes, got {configured!r}") from None
-    return min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
-
-
-_pool_lock = threading.Lock()
-_pool_state: dict[str, Any] = {}
-
-
-def _pool(count: int) -> ProcessPoolExecutor:
-    with _pool_lock:
-        pool = _pool_state.get("pool")
-        if pool is None or _pool_state.get("count") != count:
-            if pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
-            import multiprocessing
-
-            pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
-            _pool_state.update(pool=pool, count=count)
-        return pool
-
-
-@atexit.register
-def _stop_pool() -> None:
-    pool = _pool_state.pop("pool", None)
-    if pool is not None:
-        pool.shutdown(wait=True, cancel_futures=True)
+    return [result for part in in_workers("extract_text", _extract_piece, pieces) for result in part]
 
 
 def _extract_piece(piece: tuple[list[str | None], list[str | None], str]) -> list[Extracted | None]:

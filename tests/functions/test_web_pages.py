@@ -13,7 +13,7 @@ import pytest
 
 import aidb
 from aidb.demo.pipeline import CORPUS
-from aidb.ops import html_text
+from aidb.ops import html_text, worker_pool
 from aidb.demo.crawl import page_html
 
 
@@ -76,14 +76,14 @@ def test_bad_method_is_an_error(con) -> None:
 def test_worker_processes_give_the_in_process_results(monkeypatch) -> None:
     pages = [as_page(d) for d in clean_documents(6)] * 2
     monkeypatch.setattr(html_text, "PARALLEL_MIN_PAGES", 4)
-    monkeypatch.setenv(html_text.WORKERS_ENV, "2")
+    monkeypatch.setenv(worker_pool.WORKERS_ENV, "2")
     try:
         assert html_text.extract_pages_parallel(pages, [None] * len(pages), "trafilatura") == html_text.extract_pages(pages, [None] * len(pages), "trafilatura")
     finally:
-        html_text._stop_pool()  # the rest of the suite runs without idle workers
-    monkeypatch.setenv(html_text.WORKERS_ENV, "two")
-    with pytest.raises(aidb.ProgrammingError, match="AIDB_EXTRACT_WORKERS must be a whole number"):
-        html_text.workers()
+        worker_pool.stop_workers()  # the rest of the suite runs without idle workers
+    monkeypatch.setenv(worker_pool.WORKERS_ENV, "two")
+    with pytest.raises(aidb.ProgrammingError, match="AIDB_COLLECT_WORKERS must be a whole number"):
+        worker_pool.worker_count()
 
 
 def test_workers_never_run_the_calling_script_again(tmp_path: Path) -> None:
@@ -96,7 +96,7 @@ def test_workers_never_run_the_calling_script_again(tmp_path: Path) -> None:
         "texts = [r[0] for r in html_text.extract_pages_parallel(pages, [None] * 4, 'trafilatura')]\n"
         "print(sum(t.count('Words of page') for t in texts))\n"
     )
-    environment = {**os.environ, html_text.WORKERS_ENV: "2", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    environment = {**os.environ, worker_pool.WORKERS_ENV: "2", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     for command in ([sys.executable, str(script)], [sys.executable, "-"]):
         done = subprocess.run(command, input=script.read_text() if command[-1] == "-" else None, capture_output=True,
                               text=True, env=environment, timeout=120, check=False)

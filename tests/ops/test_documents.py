@@ -154,6 +154,25 @@ def test_progress_moves_a_file_at_a_time(report) -> None:
     assert reports == [("read_documents: 1 file(s)", 0, 1), ("read_documents: 1 file(s)", 1, 1)]
 
 
+def test_worker_processes_give_the_same_rows_and_skips(tmp_path: Path, monkeypatch) -> None:
+    from aidb.ops import documents, worker_pool
+
+    report_pdf(tmp_path / "a.pdf")
+    (tmp_path / "b.pdf").write_bytes(b"not a pdf")
+    report_pdf(tmp_path / "c.pdf")
+    alone, alone_skipped = read_documents(str(tmp_path / "*.pdf"), on_error="skip")
+    monkeypatch.setattr(documents, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setenv(worker_pool.WORKERS_ENV, "2")
+    try:
+        spread, spread_skipped = read_documents(str(tmp_path / "*.pdf"), on_error="skip")
+        with pytest.raises(DataError, match="b.pdf"):
+            read_documents(str(tmp_path / "*.pdf"))
+    finally:
+        worker_pool.stop_workers()
+    assert spread.equals(alone) and spread.num_rows > 0
+    assert spread_skipped == alone_skipped and [Path(s.file).name for s in spread_skipped] == ["b.pdf"]
+
+
 def test_read_documents_in_sql(con, report, tmp_path: Path) -> None:
     made, _ = report
     con.execute(f"CREATE TABLE blocks AS SELECT * FROM read_documents('{made.path}')")
