@@ -42,6 +42,7 @@ def test_demo_builds_a_database_plain_duckdb_can_read(demo_db) -> None:
             con.execute("SELECT c.planted || ' ' || r.method, count(*) FROM corpus c JOIN filtered_removed r USING (id) GROUP BY 1").fetchall()
         )
         funnel = con.execute("SELECT stage, removed, rows_left FROM funnel ORDER BY step").fetchall()
+        planned = con.execute("SELECT kind, valid FROM plan_example WHERE step IS NOT NULL ORDER BY step").fetchall()
     # the text_stats macros measure as datatrove does (punctuation tokens are words), so the predicate's
     # alpha_word_frac >= 0.8 drops a few number-heavy clean documents; every kind of junk goes
     assert kept_by_kind["clean"] >= 0.9
@@ -51,6 +52,7 @@ def test_demo_builds_a_database_plain_duckdb_can_read(demo_db) -> None:
     assert set(removed) == {"exact_dup exact", "near_dup fuzzy"} and min(removed.values()) >= 24
     assert funnel[0] == ("corpus", None, 400) and funnel[-1][2] == funnel[1][2] - sum(removed.values())
     assert any("Gopher quality rules" in line for line in lines)
+    assert planned == [("filtering", True), ("dedup", True), ("mixing", True)]  # the data agent's step
     why = lines[lines.index(next(line for line in lines if "Why was a row dropped" in line)) :]
     assert any("fuzzy" in line and "near_duplicates threshold=0.6" in line for line in why)
 

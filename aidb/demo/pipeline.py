@@ -131,6 +131,13 @@ STEPS: tuple[DemoStep, ...] = (
         "SELECT * FROM search_example ORDER BY distance",
         needs=("embed",),
     ),
+    DemoStep(
+        "The data agent: a pipeline planned from a goal in words (retrieval plus step templates; `aidb ask` validates and runs it)",
+        """CREATE TABLE plan_example AS
+        SELECT * FROM plan_pipeline('keep English text, remove near duplicates, then balance the domains', 'corpus')""",
+        "SELECT step, kind, operators, why FROM plan_example WHERE step IS NOT NULL ORDER BY step",
+        needs=("embed",),
+    ),
 )
 
 
