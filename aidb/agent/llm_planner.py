@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from aidb.agent.llm_client import LLMEndpoint
@@ -25,21 +26,26 @@ reads the table the step before created. Use only the columns the input table ha
 
 
 def llm_plan(con: Any, goal: str, table: str, endpoint: LLMEndpoint, rounds: int = ROUNDS) -> Plan:
-    """Plan -> validate -> fix: the model's plan, each step dry-run; errors are sent back until it is valid or
-    `rounds` replies were tried (the last plan is returned, invalid, with its errors)."""
-    if not isinstance(goal, str) or not goal.strip():
-        raise ProgrammingError("plan_pipeline: the goal is empty; say what the pipeline should do, in words")
-    if rounds < 1:
-        raise ProgrammingError(f"plan_pipeline: rounds must be >= 1, got {rounds}")
+    """Plan -> validate -> fix over a connection: each round's plan is dry-run against the database (pipeline_runs)."""
+    _check_goal(goal, rounds)
     facts = table_facts(con, table)
     closest = operator_index(connection_encoder(con), embedding_model_key(con)).rank(goal, 12)
+    return refine_with_llm(goal, facts, closest, endpoint, lambda plan: dry_run(con, plan), rounds)
+
+
+def refine_with_llm(
+    goal: str, facts: TableFacts, closest: list[Any], endpoint: LLMEndpoint, validate: Callable[[Plan], dict[int, str]], rounds: int = ROUNDS
+) -> Plan:
+    """The model's plan, validated by `validate` (step number -> error); the errors are sent back until the plan is
+    valid or `rounds` replies were tried (the last plan is returned, invalid, with its errors)."""
+    _check_goal(goal, rounds)
     messages = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": _task(goal, facts, closest)}]
-    plan = Plan(goal, table, [], closest, planner="llm")
+    plan = Plan(goal, facts.name, [], closest, planner="llm")
     for round_number in range(1, rounds + 1):
         reply = endpoint.chat(messages)
-        plan, problem = _parse(reply, goal, table, closest)
+        plan, problem = _parse(reply, goal, facts.name, closest)
         if problem is None:
-            plan.errors = dry_run(con, plan)
+            plan.errors = validate(plan)
             if not plan.errors:
                 plan.notes.append(f"the LLM's plan is valid after {round_number} round(s)")
                 return plan
@@ -52,6 +58,13 @@ def llm_plan(con: Any, goal: str, table: str, endpoint: LLMEndpoint, rounds: int
     if not plan.steps:
         plan.errors[0] = messages[-1]["content"]
     return plan
+
+
+def _check_goal(goal: str, rounds: int) -> None:
+    if not isinstance(goal, str) or not goal.strip():
+        raise ProgrammingError("plan_pipeline: the goal is empty; say what the pipeline should do, in words")
+    if rounds < 1:
+        raise ProgrammingError(f"plan_pipeline: rounds must be >= 1, got {rounds}")
 
 
 def _task(goal: str, facts: TableFacts, closest: list[Any]) -> str:

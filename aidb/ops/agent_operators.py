@@ -6,6 +6,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from aidb.agent.llm_client import LLMEndpoint
+from aidb.agent.llm_planner import refine_with_llm
 from aidb.agent.retrieval import operator_index
 from aidb.agent.step_templates import Plan, TableFacts, draft_plan, goal_clauses
 from aidb.errors import Error, ProgrammingError
@@ -45,19 +47,30 @@ def suggest_operators(source: OperatorInput, args: dict[str, Any]) -> OperatorRe
 
 @operator(params=[OperatorParam("goal", "string"), OperatorParam("t", "table")])
 def plan_pipeline(source: OperatorInput, args: dict[str, Any]) -> OperatorResult:
-    """A pipeline for a goal over a table, from retrieval and step templates: (step, kind, operators, sql, why, valid, error); each statement parsed and rewritten against the catalog."""
+    """A pipeline for a goal over a table, from retrieval and step templates (an LLM when AIDB_LLM_BASE_URL is set): (step, kind, operators, sql, why, valid, error); each statement parsed and rewritten against the catalog."""
     goal = _goal(args, "plan_pipeline")
     if source.name == "(subquery)":
         raise ProgrammingError("plan_pipeline(): argument t must be a table name: the plan's statements read it by name")
     facts = _facts(source)
     index = _index(source)
+    endpoint = LLMEndpoint.from_env()
+    if endpoint is not None:  # the LLM drafts, the same checks validate, errors go back (aidb ask does this with a dry run)
+        plan = refine_with_llm(goal, facts, index.rank(goal, 12), endpoint, lambda plan: _rewrite_errors(source, plan))
+        return OperatorResult(_plan_rows(plan))
     plan = draft_plan(goal, facts, index.rank(goal), [index.rank(clause) for clause in goal_clauses(goal)])
+    plan.errors = _rewrite_errors(source, plan)
+    return OperatorResult(_plan_rows(plan))
+
+
+def _rewrite_errors(source: OperatorInput, plan: Plan) -> dict[int, str]:
+    """Each step parsed and rewritten against the catalog (EXPLAIN AIDB's passes); step number -> error."""
+    errors = {}
     for step in plan.steps:
         try:
             source.context.plan_sql(step.sql)  # type: ignore[attr-defined] - the session's context plans statements
         except Error as error:
-            plan.errors[step.number] = str(error)
-    return OperatorResult(_plan_rows(plan))
+            errors[step.number] = str(error)
+    return errors
 
 
 def _facts(source: OperatorInput) -> TableFacts:
@@ -78,6 +91,8 @@ def _plan_rows(plan: Plan) -> pa.Table:
          "valid": s.number not in plan.errors, "error": plan.errors.get(s.number)}
         for s in plan.steps
     ]
+    if 0 in plan.errors:
+        rows.append({"step": None, "kind": "error", "operators": None, "sql": None, "why": plan.errors[0], "valid": False, "error": plan.errors[0]})
     rows += [{"step": None, "kind": "note", "operators": None, "sql": None, "why": note, "valid": None, "error": None} for note in plan.notes]
     if not plan.steps:
         rows += [{"step": None, "kind": "closest", "operators": s.entry.name, "sql": s.entry.example,

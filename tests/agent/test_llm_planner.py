@@ -117,3 +117,17 @@ def test_the_environment_chooses_the_llm_planner(con, monkeypatch) -> None:
         assert plan.planner == "llm" and plan.valid
     finally:
         chat.close()
+
+
+def test_plan_pipeline_in_sql_refines_with_the_llm_when_configured(con, monkeypatch) -> None:
+    unknown_argument = {"steps": [{"step": "dedup", "operators": ["dedup"], "why": "no copies",
+                                   "sql": "CREATE TABLE unique_docs AS SELECT * FROM dedup(docs, text, method := ['exact'])"}]}
+    chat = ScriptedChat([completion(json.dumps(unknown_argument)), completion(json.dumps(FIXED))])
+    monkeypatch.setenv("AIDB_LLM_BASE_URL", chat.endpoint().base_url)
+    monkeypatch.setenv("AIDB_LLM_MODEL", "scripted")
+    try:
+        rows = con.execute("SELECT step, sql, valid FROM plan_pipeline('keep long documents and drop copies', 'docs') WHERE step IS NOT NULL ORDER BY step").fetchall()
+    finally:
+        chat.close()
+    assert "has no parameter 'method'" in chat.requests[1][2]["messages"][-1]["content"]  # the rewrite's error went back
+    assert [r[1] for r in rows] == [s["sql"] for s in FIXED["steps"]] and all(r[2] for r in rows)
