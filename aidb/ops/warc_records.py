@@ -67,7 +67,7 @@ def read_warc(
     skipped: list[SkippedInput] = []
     for number, path in enumerate(files, start=1):
         stage = f"read_warc {number}/{len(files)} {path.name}"
-        reader = _FileReader(path, wanted, max_record_bytes, on_error, skipped, progress, stage)
+        reader = _FileReader(path, wanted, max_record_bytes, on_error, skipped, progress, stage, with_html)
         rows: list[dict[str, Any]] = []
         for row in reader.rows():
             rows.append(row)
@@ -86,8 +86,9 @@ class _FileReader:
     """The rows of one WARC file, resuming after corrupt records when skipping."""
 
     def __init__(self, path: Path, wanted: frozenset[str] | None, max_bytes: int, on_error: str,
-                 skipped: list[SkippedInput], progress: Any, stage: str) -> None:
+                 skipped: list[SkippedInput], progress: Any, stage: str, with_html: bool) -> None:
         self.path, self.wanted, self.max_bytes, self.on_error = path, wanted, max_bytes, on_error
+        self.with_html = with_html  # without, the pages are decoded (for `charset`) but not kept
         self.skipped, self.progress, self.stage = skipped, progress, stage
         try:
             self.size = path.stat().st_size
@@ -168,7 +169,7 @@ class _FileReader:
             "file": str(self.path), "offset": offset, "warc_record_id": record.rec_headers.get_header("WARC-Record-ID"),
             "url": record.rec_headers.get_header("WARC-Target-URI"), "fetched_at": _warc_date(record.rec_headers.get_header("WARC-Date")),
             "http_status": int(status) if status and status.isdigit() else None, "content_type": media_type or None,
-            "charset": charset, "truncated": truncated, "html": text,
+            "charset": charset, "truncated": truncated, "html": text if self.with_html else None,
         }
 
     def _report(self, done: int, force: bool = False) -> None:
