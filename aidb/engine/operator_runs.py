@@ -97,6 +97,8 @@ class OperatorRelations:
             for table, rows in result.writes.items():
                 write_table(self.duck, table, rows)
                 self.written.append((call.operator, table, call.input_name))
+            for table, rows in result.reports.items():
+                write_table(self.duck, table, rows)
             self.duck.register(call.relation, result.rows)
             self._registered.append(call.relation)
         return remaining_parameters(calls, parameters)

@@ -20,7 +20,7 @@ from aidb.ops.file_globs import matching_files
 from aidb.ops.markup_documents import docx_blocks, html_blocks, markdown_blocks
 from aidb.ops.operator_registry import OperatorInput, OperatorParam, OperatorResult, operator
 from aidb.ops.pdf_layout import read_pdf
-from aidb.ops.skipped_inputs import SkippedInput, check_on_error, warn_skipped
+from aidb.ops.skipped_inputs import SkippedInput, check_on_error, skipped_reports, warn_skipped
 from aidb.ops.worker_pool import in_workers, worker_count
 
 PARSERS = ("pdfplumber", "mineru", "docling")
@@ -110,11 +110,12 @@ def _text(path: Path) -> str:
 
 @operator(
     name="read_documents",
-    params=[OperatorParam("path", "string"), OperatorParam("parser", "string", "pdfplumber"), OperatorParam("on_error", "string", "fail")],
+    params=[OperatorParam("path", "string"), OperatorParam("parser", "string", "pdfplumber"), OperatorParam("on_error", "string", "fail"),
+            OperatorParam("skipped", "string", None)],
 )
 def read_documents_operator(source: OperatorInput, args: dict[str, Any]) -> OperatorResult:
     """Blocks of PDFs (and .md/.html/.docx): path, page, block_no, block_type, text, markdown, bbox, font_size."""
     context = getattr(source, "context", None)
     rows, skipped = read_documents(args["path"], args["parser"], args["on_error"], progress=getattr(context, "progress", None))
     warn_skipped("read_documents", "file(s)", skipped)
-    return OperatorResult(rows)
+    return OperatorResult(rows, reports=skipped_reports(args["skipped"], skipped))

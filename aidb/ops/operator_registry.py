@@ -93,10 +93,12 @@ class OperatorInput(Protocol):
 
 @dataclass
 class OperatorResult:
-    """An operator's rows, plus tables it writes (name -> rows) in the statement's transaction."""
+    """An operator's rows, plus tables it writes (name -> rows) in the statement's transaction: `writes` are removal
+    tables (recorded for why_dropped), `reports` other accounts of the run (the records read_warc skipped)."""
 
     rows: pa.Table
     writes: dict[str, pa.Table] = field(default_factory=dict)
+    reports: dict[str, pa.Table] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

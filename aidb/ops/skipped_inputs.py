@@ -1,9 +1,12 @@
-"""What a reading table function left out under on_error := 'skip': never silently — a warning names each place."""
+"""What a reading table function left out under on_error := 'skip': never silently — a warning names each place,
+and with `skipped := 'table'` the statement writes them to that table (file, place, error), empty when none."""
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+
+import pyarrow as pa
 
 from aidb.errors import ProgrammingError
 
@@ -34,3 +37,15 @@ def warn_skipped(operator_name: str, what: str, skipped: list[SkippedInput]) -> 
     places = "; ".join(f"{s.file} at {s.place}: {s.error}" for s in skipped[:_NAMED])
     more = f" (and {len(skipped) - _NAMED} more)" if len(skipped) > _NAMED else ""
     warnings.warn(SkippedInputsWarning(f"{operator_name}(): skipped {len(skipped)} unreadable {what}: {places}{more}"), stacklevel=3)
+
+
+SKIPPED_SCHEMA = pa.schema([("file", pa.string()), ("place", pa.string()), ("error", pa.string())])
+
+
+def skipped_reports(table_name: str | None, skipped: list[SkippedInput]) -> dict[str, pa.Table]:
+    """The report table a `skipped := 'name'` argument asks for (none without one)."""
+    if table_name is None:
+        return {}
+    if not isinstance(table_name, str) or not table_name.strip():
+        raise ProgrammingError("argument skipped must name the table to write the skipped inputs to, e.g. skipped := 'warc_skipped'")
+    return {table_name: pa.Table.from_pylist([asdict(s) for s in skipped], SKIPPED_SCHEMA)}

@@ -24,7 +24,7 @@ import pyarrow as pa
 from aidb.errors import DataError, OperationalError, ProgrammingError
 from aidb.ops.file_globs import matching_files
 from aidb.ops.operator_registry import OperatorInput, OperatorParam, OperatorResult, check_range, operator
-from aidb.ops.skipped_inputs import SkippedInput, check_on_error, warn_skipped
+from aidb.ops.skipped_inputs import SkippedInput, check_on_error, skipped_reports, warn_skipped
 
 DEFAULT_MAX_RECORD_BYTES = 8 * 1024 * 1024
 _RECORD_TYPES = frozenset({"response", "resource"})
@@ -278,7 +278,7 @@ def _warc_date(value: str | None) -> datetime | None:
     params=[
         OperatorParam("path", "string"), OperatorParam("content_types", "any", ["text/html"]),
         OperatorParam("with_html", "boolean", True), OperatorParam("on_error", "string", "fail"),
-        OperatorParam("max_record_bytes", "integer", DEFAULT_MAX_RECORD_BYTES),
+        OperatorParam("max_record_bytes", "integer", DEFAULT_MAX_RECORD_BYTES), OperatorParam("skipped", "string", None),
     ],
 )
 def read_warc_operator(source: OperatorInput, args: dict[str, Any]) -> OperatorResult:
@@ -294,4 +294,4 @@ def read_warc_operator(source: OperatorInput, args: dict[str, Any]) -> OperatorR
         progress=getattr(context, "progress", None),
     )
     warn_skipped("read_warc", "record(s)", scan.skipped)
-    return OperatorResult(scan.rows)
+    return OperatorResult(scan.rows, reports=skipped_reports(args["skipped"], scan.skipped))

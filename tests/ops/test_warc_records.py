@@ -136,3 +136,15 @@ def test_read_warc_in_sql(con, tmp_path: Path) -> None:
         con.execute(f"SELECT * FROM read_warc('{path}')")
     rows = con.execute(f"SELECT url FROM read_warc('{tmp_path}/*.warc', content_types := ['text/html'], on_error := 'skip') ORDER BY url").fetchall()
     assert rows[0] == ("https://example.org/p0",)
+
+
+def test_skipped_records_in_a_table_the_statement_writes(con, tmp_path: Path) -> None:
+    path, offsets = _broken_uncompressed(tmp_path)
+    con.execute(f"CREATE TABLE pages AS SELECT * FROM read_warc('{path}', on_error := 'skip', skipped := 'warc_skipped')")
+    assert con.execute("SELECT file, place FROM warc_skipped").fetchall() == [(str(path), f"byte offset {offsets[1]}")]
+    assert "GARBAGE!" in con.execute("SELECT error FROM warc_skipped").fetchone()[0]
+    good = tmp_path / "good.warc.gz"
+    write_warc(good, pages(1))
+    con.execute(f"SELECT * FROM read_warc('{good}', skipped := 'warc_skipped')").fetchall()
+    assert con.execute("SELECT count(*) FROM warc_skipped").fetchone() == (0,)  # replaced: nothing skipped this time
+
