@@ -54,7 +54,8 @@ RAY_OPERATOR_PLANS = {
     )
 }
 RAY_MAP_STEP = "ray map_batches"
-STAGING_FOLDER = "_aidb_staging"  # inside the Lance folder: on a cluster it must be storage every node reads
+STAGING_FOLDER = "_aidb_staging"
+RAY_ROWS = "aidb_ray_rows"  # the rows a Ray job computed, as DuckDB reads them for an INSERT into a DuckDB table  # inside the Lance folder: on a cluster it must be storage every node reads
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,70 @@ def _create_table_as(session: Session, statement: ParsedStatement, target: RayTa
 
 
 def _insert(session: Session, statement: ParsedStatement, target: RayTarget) -> Outcome:
-    raise ProgrammingError("INSERT ... SELECT on the Ray engine is not supported yet")
+    """INSERT ... SELECT: into a Lance table, the actors write fragments of it and the driver appends them in one
+    commit; into a DuckDB table, the job's rows (staged as a Lance dataset) are inserted in the statement's transaction."""
+    name = target.output_name
+    info = session.catalog().vector_tables.get(name.lower())
+    started = datetime.now()
+    source = _source(session, target)
+    try:
+        schema = _output_schema(session, target, source)
+        if info is not None and info.is_lance and session.lance_staging.get(info.name) is None:
+            outcome = _append_to_lance(session, statement, target, source, schema, info.dataset, started)
+        else:
+            outcome = _insert_into_duckdb(session, statement, target, source, schema, started)
+    finally:
+        if source.exported is not None:
+            remove_tree(source.exported)
+    return outcome
+
+
+def _append_to_lance(session: Session, statement: ParsedStatement, target: RayTarget, source: RaySource, schema: pa.Schema,
+                     uri: str, started: datetime) -> Outcome:
+    import lance
+
+    from aidb.engine.session import Outcome
+
+    leave_transaction(session, f"INSERT INTO {target.output_name} ... on the Ray engine (Lance commits it by itself)")
+    dataset = lance.dataset(uri)
+    fragments, summary = _run(session, target, source, _positional(schema, dataset.schema, target.output_name), uri)
+    lance.LanceDataset.commit(uri, lance.LanceOperation.Append(fragments), read_version=dataset.version)
+    reattach_lance_folder(session.duck, lance_folder(session))
+    with session._statement_transaction(True):
+        _record(session, statement, started, [])
+    session.invalidate_catalog()
+    session.last_ray_job = summary
+    return Outcome(has_rows=False, rowcount=summary.rows_written)
+
+
+def _insert_into_duckdb(session: Session, statement: ParsedStatement, target: RayTarget, source: RaySource, schema: pa.Schema,
+                        started: datetime) -> Outcome:
+    import lance
+
+    from aidb.engine.session import Outcome
+
+    staging = lance_folder(session) / STAGING_FOLDER / f"rows-{uuid.uuid4().hex}.lance"
+    try:
+        fragments, summary = _run(session, target, source, schema, str(staging))
+        commit_new(str(staging), schema, fragments)
+        session.duck.register(RAY_ROWS, lance.dataset(str(staging)).scanner().to_reader())
+        insert = statement.tree.copy()
+        insert.set("expression", exp.select("*").from_(RAY_ROWS))
+        with session._statement_transaction(not session.in_transaction):
+            session.duck.execute(insert.sql(dialect="duckdb"))
+            _record(session, statement, started, [])
+    finally:
+        session.duck.unregister(RAY_ROWS)
+        remove_tree(staging)
+    session.last_ray_job = summary
+    return Outcome(has_rows=False, rowcount=summary.rows_written)
+
+
+def _positional(rows: pa.Schema, table: pa.Schema, name: str) -> pa.Schema:
+    """The table's schema, which the SELECT's columns take by position (as INSERT ... SELECT does)."""
+    if len(rows) != len(table):
+        raise ProgrammingError(f"INSERT INTO {name}: the SELECT gives {len(rows)} columns, but the table has {len(table)}")
+    return table
 
 
 def _run(session: Session, target: RayTarget, source: RaySource, schema: pa.Schema, output_uri: str) -> tuple[list, JobSummary]:

@@ -113,3 +113,20 @@ def test_without_ray_the_engine_says_what_to_install(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name.split(".")[0] == "ray" else real(name, *a))
     with pytest.raises(aidb.NotSupportedError, match=r'pip install "aidb\[ray\]"'):
         aidb.connect(":memory:", engine="ray")
+
+
+def test_insert_select_on_ray_into_duckdb_and_lance_tables(ray_db, small_blocks):
+    ray_db.execute("CREATE TABLE sig_rows (id BIGINT, sig UINTEGER[])")
+    ray_db.execute("CREATE TABLE lance_rows (id BIGINT, ppl DOUBLE) WITH (storage = 'lance')")
+    ray_db.execute("INSERT INTO lance_rows VALUES (-1, 0.5)")
+    assert ray_db.execute("INSERT INTO sig_rows SELECT id, minhash(text) FROM docs WHERE id < 700").rowcount == 700
+    assert ray_db.session.last_ray_job.blocks == 4
+    local = ray_db.execute("SELECT id, minhash(text) FROM docs WHERE id < 700 ORDER BY id").fetchall()
+    assert ray_db.execute("SELECT * FROM sig_rows ORDER BY id").fetchall() == local
+    ray_db.execute("INSERT INTO lance_rows SELECT id, perplexity(text) FROM docs WHERE id BETWEEN 100 AND 199")
+    expected = [(-1, 0.5)] + ray_db.execute("SELECT id, perplexity(text) FROM docs WHERE id BETWEEN 100 AND 199 ORDER BY id").fetchall()
+    assert ray_db.execute("SELECT id, ppl FROM lance_rows ORDER BY id").fetchall() == expected
+    inputs = ray_db.execute("SELECT input_table FROM aidb.lineage l JOIN aidb.runs r USING (run_id) WHERE r.statement LIKE 'INSERT INTO lance_rows SELECT%'").fetchall()
+    assert inputs == [("docs",)]
+    with pytest.raises(aidb.ProgrammingError, match="INSERT INTO lance_rows: the SELECT gives 1 columns, but the table has 2"):
+        ray_db.execute("INSERT INTO lance_rows SELECT perplexity(text) FROM docs")
