@@ -46,6 +46,14 @@ class JobSummary:
     blocks: int
     actors: int
     seconds: float
+    first_block_s: float = 0.0  # until the first block came back: actor start-up, model loads, one block
+    rows_after_first_block: int = 0  # read by the blocks that came back after it (the steady-state part)
+
+    @property
+    def steady_rows_per_s(self) -> float | None:
+        """Rows per second once the first block is back (past start-up); None with one block only."""
+        rest = self.seconds - self.first_block_s
+        return self.rows_after_first_block / rest if self.rows_after_first_block and rest > 0 else None
 
 
 Progress = Callable[[int, int], None]  # (blocks done, blocks in all)
@@ -93,6 +101,7 @@ def run_select_job(job: SelectJob, output_uri: str, progress: Progress) -> tuple
     )
     by_block: dict[int, list] = {}
     rows_read = 0
+    first_block_s, rows_at_first = 0.0, 0
     progress(0, len(blocks))
     try:
         for batch in written.iter_batches(batch_format="pyarrow", batch_size=None):
@@ -101,6 +110,8 @@ def run_select_job(job: SelectJob, output_uri: str, progress: Progress) -> tuple
                     raise worker_error(json.loads(row["error"]))
                 by_block[row["block"]] = [FragmentMetadata.from_json(json.dumps(f)) for f in json.loads(row["fragments"])]
                 rows_read += row["rows_read"]
+            if not first_block_s:
+                first_block_s, rows_at_first = time.perf_counter() - started, rows_read
             progress(len(by_block), len(blocks))
     except Error:
         raise
@@ -108,7 +119,9 @@ def run_select_job(job: SelectJob, output_uri: str, progress: Progress) -> tuple
         raise OperationalError(f"the Ray job failed: {_first_line(error)}") from error
     fragments = [f for block in sorted(by_block) for f in by_block[block]]
     rows_written = sum(f.num_rows for f in fragments)
-    return fragments, JobSummary(rows_read, rows_written, len(blocks), actors, time.perf_counter() - started)
+    return fragments, JobSummary(
+        rows_read, rows_written, len(blocks), actors, time.perf_counter() - started, first_block_s, rows_read - rows_at_first
+    )
 
 
 def worker_error(reported: dict) -> Error:

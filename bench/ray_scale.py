@@ -1,0 +1,165 @@
+"""Benchmark: the same CREATE TABLE ... AS over model functions on the local engine and on the Ray engine (one machine).
+
+For each of minhash, perplexity (KenLM, the built-in pydoc_en model) and embed (MiniLM, torch), over real English
+paragraphs (bench/corpus.py, ~240 characters; the 31k distinct ones repeated for 100k rows — only embed caches
+results, and it gets distinct texts):
+
+- local: `CREATE TABLE out AS SELECT id, f(text) FROM docs` on aidb's default engine (DuckDB, one thread for
+  model functions), after a warm-up call that loads the model / compiles the kernel (timed as `local_first_call_s`);
+- ray: the same statement with `engine='ray'`: the table exported to Lance, blocks of 8,192 rows, one actor per CPU,
+  fragments committed once. Start-up is timed apart: `ray_init_s` (starting the local Ray cluster, once),
+  `ray_job_startup_s` (a job over 100 rows: actor processes, aidb's imports, the model load — paid by every job) and
+  `ray_first_block_s` (until the big job's first block is back); `ray_rows_per_s_past_startup` counts the rows of
+  the blocks that came back after the first one over the time after it (the steady state).
+- checked, not printed: the Ray table equals the local one (minhash bit for bit, perplexity to 1e-9 relative,
+  embeddings to 1e-5).
+- peak RSS: the driver (this process, ru_maxrss) and the largest Ray worker process (VmRSS sampled every 0.2 s).
+
+    python -m bench.ray_scale                              # 100,000 rows minhash/perplexity, 2,000 embed
+    python -m bench.ray_scale --rows 20000 --embed-rows 500
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import resource
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+import aidb
+from bench.corpus import doc_texts
+from bench.measure import write_results
+
+FUNCTIONS = {"minhash": "minhash(text)", "perplexity": "perplexity(text)", "embed": "embed(text)"}
+
+
+class WorkerMemory:
+    """Peak resident memory of Ray worker processes (`ray::` in their command line), sampled while a job runs."""
+
+    def __init__(self) -> None:
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> WorkerMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            for proc in Path("/proc").iterdir():
+                if not proc.name.isdigit():
+                    continue
+                try:
+                    if b"ray::" not in (proc / "cmdline").read_bytes():
+                        continue
+                    for line in (proc / "status").read_text().splitlines():
+                        if line.startswith("VmRSS:"):
+                            self.peak_bytes = max(self.peak_bytes, int(line.split()[1]) * 1024)
+                except OSError:
+                    continue
+
+
+def timed(run) -> float:
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
+
+
+def same_rows(function: str, local: list, on_ray: list) -> None:
+    assert [r[0] for r in local] == [r[0] for r in on_ray], f"{function}: different ids"
+    for (_, a), (_, b) in zip(local, on_ray):
+        if function == "minhash":
+            assert a == b, f"{function}: signatures differ"
+        elif function == "perplexity":
+            assert math.isclose(a, b, rel_tol=1e-9), f"{function}: {a} != {b}"
+        else:
+            assert np.allclose(a, b, atol=1e-5), f"{function}: embeddings differ"
+
+
+def measure(function: str, rows: int, texts: list[str], folder: Path, ray_init_s: float) -> dict:
+    path = str(folder / f"{function}.aidb")
+    local = aidb.connect(path, autocommit=True)
+    on_ray = aidb.connect(path, autocommit=True, engine="ray")
+    table = pa.table({"id": np.arange(rows, dtype=np.int64), "text": [texts[i % len(texts)] for i in range(rows)]})
+    local.session.duck.register("input_rows", table)
+    local.execute("CREATE TABLE docs AS SELECT * FROM input_rows")
+    call = FUNCTIONS[function]
+    warm_text = [f"warm-up text {i} about python lists" for i in range(100)]  # not in docs: embed's cache stays cold
+    local.session.duck.register("warm_rows", pa.table({"id": np.arange(100), "text": warm_text}))
+    local.execute("CREATE TABLE warm AS SELECT * FROM warm_rows")
+    local_first = timed(lambda: local.execute(f"SELECT {call} FROM warm").fetchall())
+    local_s = timed(lambda: local.execute(f"CREATE TABLE out_local AS SELECT id, {call} AS v FROM docs"))
+    job_startup = timed(lambda: on_ray.execute(f"CREATE TABLE warm_ray AS SELECT id, {call} AS v FROM warm"))
+    with WorkerMemory() as workers:
+        ray_s = timed(lambda: on_ray.execute(f"CREATE TABLE out_ray AS SELECT id, {call} AS v FROM docs"))
+    job = on_ray.session.last_ray_job
+    same_rows(function, local.execute("SELECT id, v FROM out_local ORDER BY id").fetchall(), on_ray.execute("SELECT id, v FROM out_ray ORDER BY id").fetchall())
+    on_ray.close()
+    local.close()
+    steady = job.steady_rows_per_s
+    figures = {
+        "rows": rows,
+        "local_first_call_s": round(local_first, 3),
+        "local_s": round(local_s, 3),
+        "local_rows_per_s": round(rows / local_s, 1),
+        "ray_init_s": round(ray_init_s, 3),
+        "ray_job_startup_s": round(job_startup, 3),
+        "ray_s": round(ray_s, 3),
+        "ray_rows_per_s": round(rows / ray_s, 1),
+        "ray_first_block_s": round(job.first_block_s, 3),
+        "ray_rows_per_s_past_startup": round(steady, 1) if steady else None,
+        "ray_vs_local_past_startup": round(steady / (rows / local_s), 3) if steady else None,
+        "ray_blocks": job.blocks,
+        "ray_actors": job.actors,
+        "peak_rss_worker_mb": round(workers.peak_bytes / 2**20, 1),
+        "peak_rss_driver_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    print(
+        f"{function:<11} {rows:>7} rows | local {figures['local_rows_per_s']:>9.1f} rows/s | ray {figures['ray_rows_per_s']:>9.1f} rows/s"
+        f" ({figures['ray_rows_per_s_past_startup']} past start-up, x{figures['ray_vs_local_past_startup']} local; job start-up {job_startup:.1f} s)"
+        f" | {job.blocks} blocks, {job.actors} actors | peak RSS worker {figures['peak_rss_worker_mb']} MB",
+        flush=True,
+    )
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000, help="rows for minhash and perplexity")
+    parser.add_argument("--embed-rows", type=int, default=2_000, help="rows for embed (distinct texts)")
+    parser.add_argument("--functions", default="minhash,perplexity,embed")
+    args = parser.parse_args()
+    import ray
+
+    ray_init_s = timed(lambda: ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False))
+    from aidb.distributed.ray_runtime import quiet_ray_data
+
+    quiet_ray_data()
+    folder = Path(tempfile.mkdtemp(prefix="aidb-ray-bench-"))
+    results = {"cpus": os.cpu_count(), "ray_init_s": round(ray_init_s, 3)}
+    try:
+        for function in args.functions.split(","):
+            rows = args.embed_rows if function == "embed" else args.rows
+            texts = doc_texts(min(rows, 31_000), "short")
+            results[function] = measure(function, rows, texts, folder, ray_init_s)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        ray.shutdown()
+    print(f"wrote {write_results('ray_scale', results)}")
+
+
+if __name__ == "__main__":
+    main()
