@@ -49,3 +49,12 @@ def cluster_cpus() -> int:
     import ray
 
     return max(1, int(ray.cluster_resources().get("CPU", 1)))
+
+
+def ray_started() -> bool:
+    """Whether this process has joined a Ray cluster (without importing Ray when it is not installed)."""
+    if importlib.util.find_spec("ray") is None:
+        return False
+    import ray
+
+    return ray.is_initialized()

@@ -24,9 +24,17 @@ from aidb.distributed.worker_models import WorkerModels
 from aidb import errors
 from aidb.errors import Error, OperationalError
 
-# Rows per block: large enough that a model's batching and Ray's per-task cost (~ms) do not matter,
-# small enough that a 2-CPU machine gets several blocks per actor from 100k rows.
+# Rows per block: at most BATCH_ROWS (a model's batching and Ray's per-block cost, ~10 ms with the Lance read and
+# write, stop mattering), fewer for small inputs so that every CPU gets BLOCKS_PER_CPU blocks (an expensive model
+# over a few thousand rows still spreads over the cluster), but not under MIN_BLOCK_ROWS.
 BATCH_ROWS = 8192
+MIN_BLOCK_ROWS = 256
+BLOCKS_PER_CPU = 4
+
+
+def block_rows(rows: int, cpus: int) -> int:
+    """The block size for `rows` input rows on `cpus` CPUs."""
+    return min(BATCH_ROWS, max(MIN_BLOCK_ROWS, -(-rows // (BLOCKS_PER_CPU * max(cpus, 1)))))
 
 
 @dataclass(frozen=True)
@@ -36,7 +44,7 @@ class SelectJob:
     batch_sql: str  # the SELECT over one block, as DuckDB runs it (table `aidb_batch`)
     schema: pa.Schema  # of the output rows
     models: WorkerModels
-    batch_rows: int
+    rows: int  # in the source: the block size follows from it
 
 
 @dataclass(frozen=True)
@@ -85,7 +93,7 @@ def run_select_job(job: SelectJob, output_uri: str, progress: Progress) -> tuple
     from lance.fragment import FragmentMetadata
 
     started = time.perf_counter()
-    version, blocks = blocks_of(job.source_uri, job.batch_rows)
+    version, blocks = blocks_of(job.source_uri, block_rows(job.rows, cluster_cpus()))
     actors = actors_for(len(blocks))
     if len(blocks) == 0:
         return [], JobSummary(0, 0, 0, 0, time.perf_counter() - started)
@@ -103,8 +111,9 @@ def run_select_job(job: SelectJob, output_uri: str, progress: Progress) -> tuple
     rows_read = 0
     first_block_s, rows_at_first = 0.0, 0
     progress(0, len(blocks))
+    batches = iter(written.iter_batches(batch_format="pyarrow", batch_size=None))
     try:
-        for batch in written.iter_batches(batch_format="pyarrow", batch_size=None):
+        for batch in batches:
             for row in batch.to_pylist():
                 if row["error"] is not None:
                     raise worker_error(json.loads(row["error"]))
@@ -117,6 +126,12 @@ def run_select_job(job: SelectJob, output_uri: str, progress: Progress) -> tuple
         raise
     except Exception as error:  # Ray's own failures: a worker that died more often than Ray retries, a lost node
         raise OperationalError(f"the Ray job failed: {_first_line(error)}") from error
+    finally:
+        # Ctrl-C (KeyboardInterrupt) or an error: closing the iterator shuts Ray Data's executor down, which
+        # cancels the blocks in flight and ends the actors (best effort: a block inside a C call ends with it)
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
     fragments = [f for block in sorted(by_block) for f in by_block[block]]
     rows_written = sum(f.num_rows for f in fragments)
     return fragments, JobSummary(

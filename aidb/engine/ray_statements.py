@@ -10,6 +10,7 @@ job leaves no table and no catalog row. INSERT ... SELECT writes its rows throug
 from __future__ import annotations
 
 import functools
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from sqlglot import exp
 from aidb import __version__
 from aidb.distributed.near_duplicates import BLOCK_ROWS as RAY_DEDUP_BLOCK_ROWS
 from aidb.distributed.near_duplicates import near_duplicates_on_ray
-from aidb.distributed.ray_runtime import connect_ray, require_ray
+from aidb.distributed.ray_runtime import cluster_cpus, connect_ray, ray_started, require_ray
 from aidb.distributed.row_wise import BATCH_TABLE, RayTarget, ray_target
 from aidb.distributed import select_jobs
 from aidb.distributed.select_jobs import JobSummary, SelectJob, commit_new, remove_tree, run_select_job
@@ -115,10 +116,15 @@ def explain_ray(session: Session, statement: ParsedStatement) -> list[tuple[str,
     if isinstance(target, str):
         return [("ray", target)]
     rows = _source_rows(session, target)
-    block_rows = select_jobs.BATCH_ROWS
+    cpus = cluster_cpus() if ray_started() else os.cpu_count() or 1
+    block_rows = select_jobs.block_rows(rows or 0, cpus)
     blocks = -(-rows // block_rows) if rows is not None else None
     where = f"Ray cluster at {session.ray_address}" if session.ray_address else "a local Ray cluster (started on first use)"
-    size = f"{blocks} blocks of <= {block_rows} rows, one actor per CPU (at most one per block)" if blocks is not None else f"blocks of <= {block_rows} rows"
+    size = (
+        f"{blocks} blocks of <= {block_rows} rows, {min(blocks, cpus)} actors (one per CPU, at most one per block)"
+        if blocks is not None
+        else f"blocks of <= {select_jobs.BATCH_ROWS} rows, one actor per CPU"
+    )
     output = f"Lance table {target.output_name}, committed once" if target.kind == "create_table_as" else f"rows inserted into {target.output_name}"
     return [
         ("ray read", f"{target.source.name} as Lance fragments" + ("" if _lance_source(session, target) else " (exported from DuckDB first)")),
@@ -230,7 +236,10 @@ def _positional(rows: pa.Schema, table: pa.Schema, name: str) -> pa.Schema:
 
 
 def _run(session: Session, target: RayTarget, source: RaySource, schema: pa.Schema, output_uri: str) -> tuple[list, JobSummary]:
-    job = SelectJob(source.uri, source.columns, _batch_sql(session, target), schema, _worker_models(session, target), select_jobs.BATCH_ROWS)
+    import lance
+
+    rows = lance.dataset(source.uri).count_rows()
+    job = SelectJob(source.uri, source.columns, _batch_sql(session, target), schema, _worker_models(session, target), rows)
     progress = session.progress
     return run_select_job(job, output_uri, lambda done, total: progress.update(f"ray: {target.output_name} blocks", done, total))
 

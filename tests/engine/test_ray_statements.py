@@ -37,6 +37,7 @@ def ray_db(ray_cluster, tmp_path_factory) -> aidb.dbapi.Connection:
 @pytest.fixture
 def small_blocks(monkeypatch):
     monkeypatch.setattr(select_jobs, "BATCH_ROWS", 300)  # 1,200 rows -> 4 blocks over the 2 actors
+    monkeypatch.setattr(select_jobs, "MIN_BLOCK_ROWS", 300)
 
 
 def test_model_functions_on_ray_equal_the_local_engine(ray_db, small_blocks):
@@ -67,7 +68,7 @@ def test_model_functions_on_ray_equal_the_local_engine(ray_db, small_blocks):
 def test_explain_shows_what_runs_on_ray(ray_db, small_blocks):
     steps = dict(ray_db.execute(f"EXPLAIN AIDB CREATE TABLE planned AS {SCORED}").fetchall())
     assert "FROM aidb_batch AS docs WHERE id % 5 <> 3" in steps["ray map_batches"]
-    assert "4 blocks of <= 300 rows" in steps["ray map_batches"]
+    assert "4 blocks of <= 300 rows, 2 actors" in steps["ray map_batches"]
     assert "minhash, perplexity, classify, embed" in steps["ray map_batches"]
     assert steps["ray read"] == "docs as Lance fragments (exported from DuckDB first)"
     assert steps["ray write"] == "Lance table planned, committed once"
@@ -130,3 +131,20 @@ def test_insert_select_on_ray_into_duckdb_and_lance_tables(ray_db, small_blocks)
     assert inputs == [("docs",)]
     with pytest.raises(aidb.ProgrammingError, match="INSERT INTO lance_rows: the SELECT gives 1 columns, but the table has 2"):
         ray_db.execute("INSERT INTO lance_rows SELECT perplexity(text) FROM docs")
+
+
+def test_progress_counts_blocks_and_an_interrupt_leaves_nothing(ray_db, small_blocks, monkeypatch):
+    seen: list[tuple[str, int, int]] = []
+
+    def update(stage: str, completed: int, total: int) -> None:
+        seen.append((stage, completed, total))
+        if completed == 2:
+            raise KeyboardInterrupt  # what Ctrl-C raises in the driver while it waits for blocks
+
+    monkeypatch.setattr(ray_db.session.progress, "update", update)
+    with pytest.raises(KeyboardInterrupt):
+        ray_db.execute("CREATE TABLE cancelled AS SELECT id, minhash(text) AS sig FROM docs")
+    assert seen[0] == ("ray: cancelled blocks", 0, 4) and seen[-1][1:] == (2, 4)
+    lance_dir = Path(ray_db.session.layout.lance_dir)
+    assert not (lance_dir / "cancelled.lance").exists() and list((lance_dir / "_aidb_staging").iterdir()) == []
+    assert ray_db.execute("SELECT count(*) FROM aidb.runs WHERE statement LIKE '%cancelled%'").fetchone() == (0,)
