@@ -21,10 +21,15 @@ from typing import Any
 from aidb.ops.document_blocks import Block, heading_markdown, is_list_item, list_markdown, markdown_table, table_text
 
 TITLE_SIZE_RATIO = 1.15  # a block this much larger than the body text is a title
+# Characters further apart than this fraction of their font size are in different words. pdfplumber's default, a
+# fixed 3 pt, runs words together in PDFs that space words by position instead of space characters (LaTeX, DocBook).
+WORD_GAP_RATIO = 0.15
 TITLE_MAX_WORDS = 30
 EDGE_BAND = 0.1  # headers and footers sit in the top or bottom tenth of the page
 _MATH_SYMBOLS = set("=≤≥≈≠∑∏∫√±×÷∂∞∈∀∃→⇒^")
 _MATH_FONTS = ("math", "cmmi", "cmsy", "cmex", "symbol", "stix")
+_CODE_FONTS = ("courier", "mono", "nimbusmon", "cmtt", "consol", "code", "typewriter", "fixed")  # monospaced families
+_DOT_LEADERS = re.compile(r"(?:\.\s*){5,}")
 _CAPTION = re.compile(r"^(?:figure|fig\.)\s*\d+", re.I)
 
 
@@ -87,7 +92,8 @@ def _page_blocks(page: Any) -> list[_Raw]:
     number, height, middle = page.page_number, float(page.height), float(page.width) / 2
     tables = page.find_tables()
     boxes = [t.bbox for t in tables]
-    words = [w for w in page.extract_words(extra_attrs=["size", "fontname"], use_text_flow=False) if not _inside_any(w, boxes)]
+    words = [w for w in page.extract_words(extra_attrs=["size", "fontname"], use_text_flow=False, x_tolerance_ratio=WORD_GAP_RATIO)
+             if not _inside_any(w, boxes)]
     blocks = _stack(_segments(words), number, height)
     for table in tables:
         cells = table.extract()
@@ -163,10 +169,13 @@ def _kind(block: _Raw) -> str:
         return "figure_caption"
     if is_list_item(text):
         return "list"
-    fonts = {w["fontname"].lower() for s in block.segments for w in s.words}
-    if len(block.segments) <= 3 and (any(f in name for name in fonts for f in _MATH_FONTS) or _looks_like_math(text)):
-        return "formula"
-    return "text"
+    if len(block.segments) > 3 or _DOT_LEADERS.search(text):  # a table of contents line is not an equation
+        return "text"
+    fonts = [w["fontname"].lower() for s in block.segments for w in s.words]
+    if any(code in name for name in fonts for code in _CODE_FONTS):  # code, grammars, hex dumps: '=' but no maths
+        return "text"
+    in_math_fonts = sum(any(f in name for f in _MATH_FONTS) for name in fonts)
+    return "formula" if in_math_fonts * 2 >= len(fonts) or _looks_like_math(text) else "text"
 
 
 def _looks_like_math(text: str) -> bool:
@@ -236,8 +245,10 @@ def _repeated_edge_texts(raws: list[_Raw], pages: int) -> set[str]:
 
 
 def _is_title(raw: _Raw, body: float | None) -> bool:
+    """A short block in a larger font; a numbered heading ('1. Introduction') looks like a one-line list item."""
     return (
-        raw.kind == "text" and body is not None and raw.size is not None and raw.size >= body * TITLE_SIZE_RATIO
+        (raw.kind == "text" or (raw.kind == "list" and len(raw.segments) == 1))
+        and body is not None and raw.size is not None and raw.size >= body * TITLE_SIZE_RATIO
         and len(raw.text.split()) <= TITLE_MAX_WORDS
     )
 

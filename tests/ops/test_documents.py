@@ -134,6 +134,34 @@ def test_markdown_html_and_word(tmp_path: Path) -> None:
         ("table", "| h1 | h2 |\n|---|---|\n| c1 | c2 |")]
 
 
+def test_numbered_headings_spaced_words_code_and_contents_lines(tmp_path: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    sheet = canvas.Canvas(str(tmp_path / "typeset.pdf"))
+    sheet.setFont("Helvetica-Bold", 16)
+    sheet.drawString(72, 760, "1. Introduction")
+    sheet.setFont("Helvetica", 10)
+    for line, y in enumerate((730, 717, 704)):  # words placed apart, no space characters (as TeX and DocBook do)
+        x = 72.0
+        for word in f"line {line} of words placed by position with no space characters between".split():
+            sheet.drawString(x, y, word)
+            x += sheet.stringWidth(word, "Helvetica", 10) + 2.5
+    sheet.drawString(72, 670, "2 Method . . . . . . . . . . . . . . . . 5")
+    sheet.setFont("Courier", 10)
+    sheet.drawString(72, 640, "total = price * count + 1")
+    sheet.setFont("Times-Italic", 11)
+    sheet.drawString(120, 610, "E = m x c ^ 2")
+    sheet.save()
+    rows = read_documents(str(tmp_path / "typeset.pdf"))[0].to_pylist()
+    assert [(r["block_type"], r["text"]) for r in rows] == [
+        ("title", "1. Introduction"),
+        ("text", " ".join(f"line {n} of words placed by position with no space characters between" for n in range(3))),
+        ("text", "2 Method . . . . . . . . . . . . . . . . 5"),
+        ("text", "total = price * count + 1"),
+        ("formula", "E = m x c ^ 2"),
+    ]
+
+
 def test_bad_arguments_and_missing_parsers(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("x")
     with pytest.raises(DataError, match=r"notes.txt: unsupported file type '.txt'"):
