@@ -87,13 +87,15 @@ def _list_items(lines: list[str]) -> list[str]:
     return items
 
 
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HTML_BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "table", "figcaption", "pre", "blockquote", "math"}
 
 
 def html_blocks(html: str) -> list[Block]:
     import lxml.html
 
-    root = lxml.html.document_fromstring(html or "<html></html>")
+    # lxml refuses a str that still declares its encoding (XHTML's <?xml ... encoding="UTF-8"?>): it is decoded already
+    root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1) or "<html></html>")
     for unwanted in root.xpath("//script|//style|//noscript|//template"):
         unwanted.drop_tree()
     blocks: list[Block] = []

@@ -117,6 +117,10 @@ def test_markdown_html_and_word(tmp_path: Path) -> None:
     assert [(r["block_type"], r["markdown"]) for r in rows] == [
         ("header_footer", "Site name"), ("title", "## Part"), ("text", "Body text."), ("list", "- x\n- y"),
         ("table", "| k | v |\n|---|---|\n| 1 | 2 |"), ("figure_caption", "*Figure 2: A*")]
+    (tmp_path / "x.html").write_text('<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body>'
+                                     "<h1>XHTML</h1><p>Declared.</p></body></html>")
+    assert [(r["block_type"], r["text"]) for r in read_documents(str(tmp_path / "x.html"))[0].to_pylist()] == [
+        ("title", "XHTML"), ("text", "Declared.")]
     import docx
 
     document = docx.Document()
