@@ -17,6 +17,7 @@ results, and it gets distinct texts):
 
     python -m bench.ray_scale                              # 100,000 rows minhash/perplexity, 2,000 embed
     python -m bench.ray_scale --rows 20000 --embed-rows 500
+    python -m bench.ray_scale --functions embed --embed-rows 1000    # one function: bench/results/ray_scale_embed.json
 """
 
 from __future__ import annotations
@@ -158,7 +159,8 @@ def main() -> None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         ray.shutdown()
-    print(f"wrote {write_results('ray_scale', results)}")
+    name = "ray_scale" if args.functions == "minhash,perplexity,embed" else "ray_scale_" + args.functions.replace(",", "_")
+    print(f"wrote {write_results(name, results)}")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from aidb.engine.lance_statements import lance_folder, open_lance_tables, run_la
 from aidb.engine.model_trust_policy import TRUST_MODELS_ENV, check_model_trusted
 from aidb.engine.operator_runs import OperatorRelations
 from aidb.engine.plan_cache import CachedPlan, LruCache
-from aidb.engine.ray_statements import check_engine, ray_operator, run_ray_statement
+from aidb.engine.ray_statements import check_engine, ray_operator, run_engine_setting, run_ray_statement
 from aidb.engine.progress import Progress
 from aidb.engine.python_scans import PythonObjects
 from aidb.engine.search_first import search_first_plan
@@ -296,6 +296,9 @@ class Session:
         if control == "rollback":
             self.rollback()
             return NO_ROWS
+        setting = run_engine_setting(self, statement)
+        if setting is not None:
+            return setting
         if not self.autocommit and not self.in_transaction:
             self._duck_execute("BEGIN TRANSACTION")
             self.in_transaction = True

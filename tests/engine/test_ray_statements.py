@@ -114,6 +114,11 @@ def test_without_ray_the_engine_says_what_to_install(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name.split(".")[0] == "ray" else real(name, *a))
     with pytest.raises(aidb.NotSupportedError, match=r'pip install "aidb\[ray\]"'):
         aidb.connect(":memory:", engine="ray")
+    con = aidb.connect(":memory:", autocommit=True)
+    with pytest.raises(aidb.NotSupportedError, match=r"aidb_engine = 'ray' needs Ray Data.*pip install \"aidb\[ray\]\""):
+        con.execute("SET aidb_engine = 'ray'")
+    assert con.session.engine == "duckdb"
+    con.close()
 
 
 def test_insert_select_on_ray_into_duckdb_and_lance_tables(ray_db, small_blocks):
@@ -148,3 +153,21 @@ def test_progress_counts_blocks_and_an_interrupt_leaves_nothing(ray_db, small_bl
     lance_dir = Path(ray_db.session.layout.lance_dir)
     assert not (lance_dir / "cancelled.lance").exists() and list((lance_dir / "_aidb_staging").iterdir()) == []
     assert ray_db.execute("SELECT count(*) FROM aidb.runs WHERE statement LIKE '%cancelled%'").fetchone() == (0,)
+
+
+def test_set_and_reset_aidb_engine():
+    con = aidb.connect(":memory:", autocommit=True)
+    con.execute("CREATE TABLE docs AS SELECT 1 AS id, 'some text' AS text")
+    explain = "EXPLAIN AIDB CREATE TABLE o AS SELECT id, minhash(text) FROM docs"
+    assert not any(step.startswith("ray") for step, _ in con.execute(explain).fetchall())
+    con.execute("SET aidb_engine = 'ray'")
+    con.execute("SET aidb_ray_address = 'ray://head:10001'")
+    steps = dict(con.execute(explain).fetchall())
+    assert steps["ray where"] == "Ray cluster at ray://head:10001" and "ray map_batches" in steps
+    con.execute("RESET aidb_ray_address")
+    con.execute("RESET aidb_engine")
+    assert con.session.engine == "duckdb" and con.session.ray_address is None
+    with pytest.raises(aidb.ProgrammingError, match="unknown aidb_engine 'spark'; expected one of 'duckdb', 'ray'"):
+        con.execute("SET aidb_engine = 'spark'")
+    con.execute("SET threads = 2")  # DuckDB's own settings still go to DuckDB
+    con.close()
