@@ -7,9 +7,7 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from aidb.errors import (  # noqa: E402 - the version must exist before the engine imports it
+from aidb.errors import (
     DatabaseError,
     DataError,
     Error,
@@ -22,7 +20,7 @@ from aidb.errors import (  # noqa: E402 - the version must exist before the engi
     Warning,
 )
 
-from aidb.dbapi_types import (  # noqa: E402
+from aidb.dbapi_types import (
     BINARY,
     DATETIME,
     NUMBER,
@@ -36,6 +34,8 @@ from aidb.dbapi_types import (  # noqa: E402
     Timestamp,
     TimestampFromTicks,
 )
+
+from aidb.version import __version__
 
 apilevel = "2.0"
 threadsafety = 1  # threads may share the module, not connections

@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     options = parser.parse_args(args)
     if options.version:
-        from aidb import __version__
+        from aidb.version import __version__
 
         print(f"aidb {__version__}")
         return 0

@@ -5,20 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 import aidb
-from aidb.sql import vector_plan
 
 DIM, ROWS = 8, 3000
 
 
-def open_pylance_docs(folder: Path, monkeypatch: pytest.MonkeyPatch) -> aidb.dbapi.Cursor:
+def open_pylance_docs(folder: Path) -> aidb.dbapi.Cursor:
     """A cursor on `docs (id, lang, "Year Made", emb FLOAT[8])`: 3,000 rows, an IVF_FLAT l2 index searched by ANN."""
-    # At 3,000 rows every query would be scanned exactly; lower the bar so the pylance path runs.
-    monkeypatch.setattr(vector_plan, "EXACT_SCAN_MAX_ROWS", 10)
     con = aidb.connect(str(folder / "p.aidb"), autocommit=True)
     cur = con.cursor()
+    # At 3,000 rows every query would be scanned exactly; lower the bar so the pylance path runs.
+    cur.execute("SET aidb_exact_scan_max_rows = 10")
     cur.execute(f'CREATE TABLE docs (id BIGINT, lang VARCHAR, "Year Made" INTEGER, emb FLOAT[{DIM}]) WITH (storage = \'lance\')')
     cur.execute(
         f"INSERT INTO docs SELECT range, CASE WHEN range % 3 = 0 THEN 'fr' ELSE 'en' END, 2000 + range % 20, "

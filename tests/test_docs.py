@@ -15,7 +15,7 @@ import pytest
 from aidb import cli
 from aidb.functions.registry import load_function_modules
 from aidb.ops.operator_registry import load_operator_modules
-from aidb.repl_commands import COMMANDS
+from aidb.repl.commands import COMMANDS
 from aidb.sql.dialect import STATEMENT_PREFIXES
 from aidb.sql.vector_table_functions import TABLE_FUNCTIONS
 

@@ -4,44 +4,39 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from aidb.catalog_records import ModelRecord
 from aidb.engine.model_listing import show_models_query
+from aidb.engine.outcome import NO_ROWS, ROWS, Outcome
 from aidb.engine.ray_statements import RAY_MAP_STEP, explain_ray
+from aidb.engine.statement_context import StatementContext
 from aidb.engine.vector_index_commands import create_vector_index, drop_vector_index, optimize_vector_index, show_vector_indexes
 from aidb.errors import NotSupportedError, ProgrammingError, did_you_mean
-from aidb.models.loaders import load_loader_modules, loader_for
+from aidb.models.loaders import TrainingModelLoader, load_loader_modules, loader_for
 from aidb.sql import statements as st
 from aidb.sql.frontend import ParsedStatement, parse_statement
 from aidb.sql.passes import to_duckdb_sql
 from aidb.sql.rewrite_catalog_functions import functions_query
-from aidb.sql.rewrite_operator_calls import operator_calls
-from aidb.storage.catalog import ModelRecord, delete_model, insert_model
+from aidb.storage.catalog import delete_model, insert_model
 from aidb.storage.model_trust import sign_model
-
-if TYPE_CHECKING:
-    from aidb.engine.session import Outcome, Session
-
 
 # Commands that only read: they run outside a statement transaction so their rows stay fetchable.
 READ_ONLY_COMMANDS = (st.Show, st.ExplainAidb)
 
 
-def run_command(session: Session, statement: ParsedStatement) -> Outcome:
+def run_command(session: StatementContext, statement: ParsedStatement) -> Outcome:
     handler = _HANDLERS.get(type(statement.tree))
     if handler is None:
         raise NotSupportedError(f"{type(statement.tree).__name__} is not supported yet: {statement.text.strip()}")
     return handler(session, statement.tree)
 
 
-def _rows(session: Session, sql: str, parameters: list | None = None) -> Outcome:
-    from aidb.engine.session import Outcome
-
+def _rows(session: StatementContext, sql: str, parameters: list | None = None) -> Outcome:
     session.duck.execute(sql, parameters)
-    return Outcome(has_rows=True)
+    return ROWS
 
 
-def _show(session: Session, node: st.Show) -> Outcome:
+def _show(session: StatementContext, node: st.Show) -> Outcome:
     what = node.this.name.upper()
     if what == "MODELS":
         return _rows(session, *show_models_query(session.catalog()))
@@ -52,7 +47,7 @@ def _show(session: Session, node: st.Show) -> Outcome:
     raise ProgrammingError(f"SHOW {what}: expected SHOW MODELS, SHOW VECTOR INDEXES or SHOW AIDB FUNCTIONS")
 
 
-def _explain(session: Session, node: st.ExplainAidb) -> Outcome:
+def _explain(session: StatementContext, node: st.ExplainAidb) -> Outcome:
     # rendered with aidb's dialect: the inner statement may be one of aidb's own (EXPLAIN AIDB SHOW MODELS)
     inner_text = to_duckdb_sql(node.this)
     inner = ParsedStatement(inner_text, node.this)
@@ -64,14 +59,13 @@ def _explain(session: Session, node: st.ExplainAidb) -> Outcome:
         planned = plan.planned
         for step in planned.rewritten.steps if planned.rewritten else ():
             steps.append((step.name, step.sql if step.changed else "(unchanged)"))
-        for call in operator_calls(planned.rewritten.tree if planned.rewritten else None):
-            input_sql = session.prepare(parse_statement(call.input_sql)).planned.sql if call.input_sql else "(no input)"
-            steps.append((f"operator {call.operator}", call.describe(input_sql)))  # run before DuckDB, in this order
+        for call, input_sql in zip(plan.operators, plan.operator_inputs):
+            steps.append((f"operator {call.operator}", call.describe(input_sql or "(no input)")))  # run before DuckDB, in this order
         ray_steps = explain_ray(session, inner)
         steps.extend(ray_steps)
         on_ray = any(name == RAY_MAP_STEP for name, _ in ray_steps)
         steps.append(("duckdb", "(per block, the SQL of the ray map_batches step)" if on_ray else planned.sql))
-        first = plan.search_first
+        first = planned.search_first
         if first is not None:  # what DuckDB runs when the query vectors are bound as parameters
             steps.append(("duckdb, search first", first.sql))
     return _rows(
@@ -81,9 +75,7 @@ def _explain(session: Session, node: st.ExplainAidb) -> Outcome:
     )
 
 
-def _create_model(session: Session, node: st.CreateModel) -> Outcome:
-    from aidb.engine.session import NO_ROWS
-
+def _create_model(session: StatementContext, node: st.CreateModel) -> Outcome:
     name = node.this.name
     kind = node.args["kind"].name
     options = st.options_dict(node)
@@ -98,12 +90,11 @@ def _create_model(session: Session, node: st.CreateModel) -> Outcome:
     loader = loader_for(kind)
     source_node = node.args["source"]
     if isinstance(source_node, st.exp.Subquery):
-        train = getattr(loader, "train", None)
-        if train is None:
+        if not isinstance(loader, TrainingModelLoader):
             raise NotSupportedError(f"models of TYPE {kind} cannot be trained from a query")
         # planned like any query, so aidb functions in it (perplexity(text) with its default model) work
         query_sql = session.prepare(parse_statement(to_duckdb_sql(source_node.this))).planned.sql
-        description = train(session, name, query_sql, node.args.get("using"), options)
+        description = loader.train(session.training(), name, query_sql, node.args.get("using"), options)
         source = description.source or "query"
         session.note_model_file(source, created=True)
         options.update(description.metrics)
@@ -136,9 +127,7 @@ def _create_model(session: Session, node: st.CreateModel) -> Outcome:
     return NO_ROWS
 
 
-def _drop_model(session: Session, node: st.DropModel) -> Outcome:
-    from aidb.engine.session import NO_ROWS
-
+def _drop_model(session: StatementContext, node: st.DropModel) -> Outcome:
     name = node.this.name
     models = session.catalog().models
     if name not in models:
@@ -151,7 +140,7 @@ def _drop_model(session: Session, node: st.DropModel) -> Outcome:
     return NO_ROWS
 
 
-_HANDLERS: dict[type, Callable[[Session, st.AidbStatement], Outcome]] = {
+_HANDLERS: dict[type, Callable[[StatementContext, st.AidbStatement], Outcome]] = {
     st.Show: _show,
     st.ExplainAidb: _explain,
     st.CreateModel: _create_model,

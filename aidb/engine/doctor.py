@@ -7,7 +7,6 @@ from pathlib import Path
 
 import duckdb
 
-from aidb.engine.lance_statements import lance_folder
 from aidb.engine.session import Session
 from aidb.errors import OperationalError
 from aidb.storage.consistency import Finding, diagnose, repair
@@ -33,7 +32,7 @@ def run_doctor(path: str | Path, dry_run: bool = False) -> DoctorReport:
         return DoctorReport(found, found)
     session = Session(layout.duckdb_path, autocommit=True)  # opening rolls pending commits forward and reconciles
     try:
-        folder = lance_folder(session)
+        folder = session.lance_folder()
         repair(session.duck, folder, models_dir)
         remaining = diagnose(session.duck, folder, models_dir)
     finally:

@@ -18,21 +18,20 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
 import duckdb
 from sqlglot import exp
 
+from aidb.catalog_records import LANCE_CATALOG, VectorTableInfo
+from aidb.engine.outcome import Outcome, outcome_of
+from aidb.engine.plan_cache import CachedPlan
 from aidb.errors import NotSupportedError
+from aidb.sql.catalog_view import CatalogView
 from aidb.sql.frontend import ParsedStatement
 from aidb.storage.lance_commits import PendingCommit, dataset_version, quoted, record_commit
-from aidb.storage.lance_tables import LANCE_CATALOG, dataset_path
-from aidb.storage.vector_tables import VectorTableInfo
-
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from aidb.engine.session import Outcome, Session
+from aidb.storage.lance_tables import dataset_path
 
 _HITS = "aidb_staged_hits"  # temporary table of the rows one staged UPDATE/DELETE matched in Lance
 
@@ -115,10 +114,27 @@ class LanceStaging:
         self._tables.clear()
 
 
-def write_staged(session: Session, statement: ParsedStatement, parameters: object, name: str) -> Outcome:
-    """Run INSERT, UPDATE or DELETE on Lance table `name` against its staging, in the open transaction."""
-    from aidb.engine.session import Outcome
+class StagingContext(Protocol):
+    """What a staged write uses of the session (engine/statement_context.StatementContext has all of it)."""
 
+    duck: duckdb.DuckDBPyConnection
+    lance_staging: LanceStaging
+
+    def catalog(self) -> CatalogView: ...
+
+    def invalidate_catalog(self) -> None: ...
+
+    def prepare(self, statement: ParsedStatement) -> CachedPlan: ...
+
+    def run_planned(self, plan: CachedPlan, parameters: object) -> None: ...
+
+    def run_operators(self, plan: CachedPlan, parameters: object) -> object: ...
+
+    def shadow_staged_tables(self) -> None: ...
+
+
+def write_staged(session: StagingContext, statement: ParsedStatement, parameters: object, name: str) -> Outcome:
+    """Run INSERT, UPDATE or DELETE on Lance table `name` against its staging, in the open transaction."""
     tree = statement.tree
     if tree.args.get("returning") and not isinstance(tree, exp.Insert):
         raise NotSupportedError(f"{tree.key.upper()} ... RETURNING is not supported on the Lance table {name}")
@@ -134,14 +150,14 @@ def write_staged(session: Session, statement: ParsedStatement, parameters: objec
         node = tree.copy()
         _retarget(node, staged.rows_table, None)
         _run(session, node, parameters)
-        return session._outcome(statement)
+        return outcome_of(session.duck, statement)
     alias = tree.this.alias_or_name
     count = _staged_rows(session, tree, staged, alias, parameters)
     count += _committed_rows(session, tree, staged, alias, info, parameters)
     return Outcome(has_rows=False, rowcount=count)
 
 
-def _staged_rows(session: Session, tree: exp.Expression, staged: StagedTable, alias: str, parameters: object) -> int:
+def _staged_rows(session: StagingContext, tree: exp.Expression, staged: StagedTable, alias: str, parameters: object) -> int:
     """UPDATE/DELETE the rows the transaction staged itself: plain DuckDB DML on the rows table."""
     node = tree.copy()
     _retarget(node, staged.rows_table, alias)
@@ -151,7 +167,7 @@ def _staged_rows(session: Session, tree: exp.Expression, staged: StagedTable, al
 
 
 def _committed_rows(
-    session: Session, tree: exp.Expression, staged: StagedTable, alias: str, info: VectorTableInfo, parameters: object
+    session: StagingContext, tree: exp.Expression, staged: StagedTable, alias: str, info: VectorTableInfo, parameters: object
 ) -> int:
     """UPDATE/DELETE rows committed to Lance before: note their rowids as deleted, stage their new versions."""
     lance_rowid = exp.column("rowid", table=alias)
@@ -194,9 +210,7 @@ def _retarget(node: exp.Expression, table: str, alias: str | None) -> None:
     target.replace(replacement)
 
 
-def _run(session: Session, node: exp.Expression, parameters: object) -> None:
-    text = node.sql(dialect="duckdb")
-    plan = session.prepare(ParsedStatement(text, node))
-    if plan.operators:  # INSERT INTO <lance table> SELECT * FROM dedup(...): the operators run first, as for any statement
-        parameters = session.operator_relations.run(plan.operators, plan.operator_inputs, parameters)
-    session._run_planned(plan, parameters)
+def _run(session: StagingContext, node: exp.Expression, parameters: object) -> None:
+    plan = session.prepare(ParsedStatement(node.sql(dialect="duckdb"), node))
+    # INSERT INTO <lance table> SELECT * FROM dedup(...): the operators run first, as for any statement
+    session.run_planned(plan, session.run_operators(plan, parameters))

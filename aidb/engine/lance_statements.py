@@ -10,45 +10,38 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import duckdb
 from sqlglot import exp
 
-from aidb import __version__
-
+from aidb.catalog_records import LANCE_CATALOG
+from aidb.version import __version__
 from aidb.engine.lance_staging import write_staged
+from aidb.engine.outcome import NO_ROWS, Outcome, outcome_of
+from aidb.engine.statement_context import StatementContext
 from aidb.errors import ProgrammingError
 from aidb.sql.frontend import ParsedStatement
 from aidb.sql.lineage import lineage_of
 from aidb.storage.catalog import record_removal_tables, record_run
 from aidb.storage.lance_commits import apply_pending_commits
-from aidb.storage.lance_tables import LANCE_CATALOG, attach_lance_folder, forget_lance_table, reattach_lance_folder, reconcile, record_lance_table
-
-if TYPE_CHECKING:
-    from aidb.engine.session import Outcome, Session
+from aidb.storage.lance_tables import attach_lance_folder, forget_lance_table, reattach_lance_folder, reconcile, record_lance_table
 
 STORAGE_OPTION = "storage"
 
 
-def lance_folder(session: Session) -> Path:
-    """The folder of this database's Lance datasets; a temporary one for an in-memory database."""
-    return session.layout.lance_dir or session.scratch_dir() / "lance"
-
-
-def open_lance_tables(session: Session) -> None:
+def open_lance_tables(duck: duckdb.DuckDBPyConnection, folder: Path | None, read_only: bool) -> None:
     """On connect: attach the Lance folder when it exists and make the catalog agree with it."""
-    folder = session.layout.lance_dir
     if folder is None or not folder.is_dir():
-        if not session.read_only:
-            reconcile(session.duck, None)
+        if not read_only:
+            reconcile(duck, None)
         return
-    attach_lance_folder(session.duck, folder, session.read_only)
-    if not session.read_only:
-        apply_pending_commits(session.duck, folder, recovering=True)  # a commit a crash interrupted: roll forward
-        reconcile(session.duck, folder)
+    attach_lance_folder(duck, folder, read_only)
+    if not read_only:
+        apply_pending_commits(duck, folder, recovering=True)  # a commit a crash interrupted: roll forward
+        reconcile(duck, folder)
 
 
-def run_lance_statement(session: Session, statement: ParsedStatement, parameters: object) -> Outcome | None:
+def run_lance_statement(session: StatementContext, statement: ParsedStatement, parameters: object) -> Outcome | None:
     """Execute `statement` if it writes a Lance table; None when it is not such a statement."""
     tree = statement.tree
     if isinstance(tree, exp.Create) and (tree.args.get("kind") or "").upper() == "TABLE" and _storage(tree) is not None:
@@ -70,7 +63,7 @@ def run_lance_statement(session: Session, statement: ParsedStatement, parameters
     return None
 
 
-def _write_in_transaction(session: Session, statement: ParsedStatement, parameters: object, name: str) -> Outcome:
+def _write_in_transaction(session: StatementContext, statement: ParsedStatement, parameters: object, name: str) -> Outcome:
     """Stage the write in the open transaction; in autocommit mode, in one of its own, committed at once."""
     started = datetime.now()
     if session.in_transaction:
@@ -92,9 +85,7 @@ def _write_in_transaction(session: Session, statement: ParsedStatement, paramete
 _RETURNED_ROWS = "aidb_returned_rows"
 
 
-def _create_lance_table(session: Session, tree: exp.Create, parameters: object) -> Outcome:
-    from aidb.engine.session import NO_ROWS
-
+def _create_lance_table(session: StatementContext, tree: exp.Create, parameters: object) -> Outcome:
     storage = _storage(tree)
     if storage != "lance":
         raise ProgrammingError(f"unknown table storage {storage!r}; expected storage = 'lance' (or leave it out for a DuckDB table)")
@@ -108,8 +99,8 @@ def _create_lance_table(session: Session, tree: exp.Create, parameters: object) 
     ).fetchone()
     if exists:
         raise ProgrammingError(f"cannot create Lance table {name!r}: a DuckDB table of that name exists; drop it or pick another name")
-    leave_transaction(session, f"CREATE TABLE {name} ... WITH (storage = 'lance')")
-    attach_lance_folder(session.duck, lance_folder(session))
+    session.leave_transaction(f"CREATE TABLE {name} ... WITH (storage = 'lance')")
+    attach_lance_folder(session.duck, session.lance_folder())
     node = tree.copy()
     properties = node.args.get("properties")
     if properties is not None:
@@ -120,54 +111,41 @@ def _create_lance_table(session: Session, tree: exp.Create, parameters: object) 
         node.this.set("this", new_target)
     else:
         node.set("this", new_target)
-    session._run_planned(session.prepare(ParsedStatement(statement_text(node), node)), parameters)
-    reattach_lance_folder(session.duck, lance_folder(session))
+    session.run_planned(session.prepare(ParsedStatement(statement_text(node), node)), parameters)
+    reattach_lance_folder(session.duck, session.lance_folder())
     record_lance_table(session.duck, name)
     session.invalidate_catalog()
     return NO_ROWS
 
 
-def _drop_lance_table(session: Session, name: str) -> Outcome:
-    from aidb.engine.session import NO_ROWS
-
-    leave_transaction(session, f"DROP TABLE {name}")
+def _drop_lance_table(session: StatementContext, name: str) -> Outcome:
+    session.leave_transaction(f"DROP TABLE {name}")
     session.duck.execute(f"DROP TABLE {LANCE_CATALOG}.main.{exp.to_identifier(name).sql(dialect='duckdb')}")
     forget_lance_table(session.duck, name)
     session.invalidate_catalog()
     return NO_ROWS
 
 
-def _write_lance_table(session: Session, statement: ParsedStatement, parameters: object) -> Outcome:
+def _write_lance_table(session: StatementContext, statement: ParsedStatement, parameters: object) -> Outcome:
     """INSERT on a Lance table in autocommit mode; its run and lineage are recorded after Lance committed it.
 
     (DuckDB lets one transaction write one attached database, so the catalog rows cannot share the Lance write's.)
     """
     started = datetime.now()
     plan = session.prepare(statement)
-    if plan.operators:  # INSERT INTO <lance table> SELECT * FROM dedup(...)
-        parameters = session.operator_relations.run(plan.operators, plan.operator_inputs, parameters)
-    session._run_planned(plan, parameters)
-    outcome = session._outcome(statement)
+    session.run_planned(plan, session.run_operators(plan, parameters))  # INSERT INTO <lance table> SELECT * FROM dedup(...)
+    outcome = outcome_of(session.duck, statement)
     _record_lineage(session, statement, started)
     session.invalidate_catalog()  # row counts feed the planner
     return outcome
 
 
-def _record_lineage(session: Session, statement: ParsedStatement, started: datetime) -> None:
+def _record_lineage(session: StatementContext, statement: ParsedStatement, started: datetime) -> None:
     """The run and lineage rows of an INSERT ... SELECT into a Lance table, as for a DuckDB table."""
     lineage = lineage_of(statement.tree)
     if lineage is not None and not statement.tree.args.get("returning"):
         run_id = record_run(session.duck, statement.text, lineage.kind, started, lineage.output_table, list(lineage.input_tables), __version__)
         record_removal_tables(session.duck, run_id, lineage.output_table, session.operator_relations.written)
-
-
-def leave_transaction(session: Session, what: str) -> None:
-    """Commit the implicit transaction before a statement Lance commits by itself; refuse inside an explicit one."""
-    if not session.in_transaction:
-        return
-    if session.autocommit:
-        raise ProgrammingError(f"{what} cannot run inside a transaction (Lance commits it by itself); COMMIT or ROLLBACK first")
-    session.commit()
 
 
 def _storage(tree: exp.Create) -> str | None:

@@ -8,13 +8,11 @@ rewriting a short SELECT costs ~6 ms of Python, as much as a Lance ANN probe of 
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from aidb.engine.search_first import SearchFirstPlan
 from aidb.sql.frontend import Planned
 from aidb.sql.rewrite_operator_calls import OperatorCall
-from aidb.storage.lance_search import AnnSearch
 
 # Enough for the distinct statements a program repeats (prepared-statement caches use similar sizes,
 # e.g. psycopg's prepared_max = 100, JDBC drivers' 256); a cached plan is a few kB of AST.
@@ -59,9 +57,6 @@ class CachedPlan:
     """What `_execute_sql` derives from a statement and the catalog before DuckDB runs it."""
 
     planned: Planned
-    one_thread: bool  # it calls a function that runs on one DuckDB thread (a model function, minhash, a Lance search)
-    searches: dict[str, AnnSearch] = field(default_factory=dict)  # pylance searches it calls, by function name
-    search_first: SearchFirstPlan | None = None  # the variant run when its query vectors are parameters
-    search_first_statement: Any = None  # the variant parsed by DuckDB (a duckdb.Statement)
+    search_first_statement: Any = None  # planned.search_first's variant parsed by DuckDB (a duckdb.Statement)
     operators: tuple[OperatorCall, ...] = ()  # operator table functions run before the statement, in order
     operator_inputs: tuple[str, ...] = ()  # each call's input query, planned

@@ -16,13 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from aidb import __version__
 from aidb.distributed.near_duplicates import BLOCK_ROWS as RAY_DEDUP_BLOCK_ROWS
 from aidb.distributed.near_duplicates import near_duplicates_on_ray
 from aidb.distributed.ray_runtime import cluster_cpus, connect_ray, ray_started, require_ray
@@ -30,8 +29,10 @@ from aidb.distributed.row_wise import BATCH_TABLE, RayTarget, ray_target
 from aidb.distributed import select_jobs
 from aidb.distributed.select_jobs import JobSummary, SelectJob, commit_new, remove_tree, run_select_job
 from aidb.distributed.worker_models import WorkerModels
-from aidb.engine.lance_statements import lance_folder, leave_transaction
 from aidb.engine.model_trust_policy import check_model_trusted
+from aidb.engine.outcome import NO_ROWS, Outcome
+from aidb.engine.statement_context import StatementContext
+from aidb.engine.transactions import Transactions
 from aidb.errors import OperationalError, ProgrammingError
 from aidb.ops.operator_registry import OperatorInput, OperatorResult
 from aidb.sql.frontend import ParsedStatement, parse_statement
@@ -41,9 +42,20 @@ from aidb.sql.rewrite_operator_calls import operator_calls
 from aidb.storage.catalog import record_run
 from aidb.storage.column_provenance import record_column_provenance
 from aidb.storage.lance_tables import attach_lance_folder, dataset_path, reattach_lance_folder, record_lance_table
+from aidb.version import __version__
 
-if TYPE_CHECKING:
-    from aidb.engine.session import Outcome, Session
+
+
+class RayContext(StatementContext, Protocol):
+    """What a statement run on the Ray engine uses of the session, beyond any statement's context."""
+
+    engine: str  # 'duckdb' | 'ray'
+    ray_address: str | None
+    last_ray_job: JobSummary | None
+    trust_models: bool
+    transactions: Transactions
+
+    def model_files_dir(self) -> Path: ...
 
 ENGINES = ("duckdb", "ray")
 # SET name -> (Session attribute, value after RESET)
@@ -78,11 +90,9 @@ def check_engine(engine: str) -> str:
     return value
 
 
-def run_engine_setting(session: Session, statement: ParsedStatement) -> Outcome | None:
+def run_engine_setting(session: RayContext, statement: ParsedStatement) -> Outcome | None:
     """`SET aidb_engine = 'ray' | 'duckdb'`, `SET aidb_ray_address = '...'` and `RESET` of either: the session's
     engine settings (no transaction, nothing sent to DuckDB); None for any other statement."""
-    from aidb.engine.session import NO_ROWS
-
     words = statement.text.rstrip("; \n").split()
     if len(words) == 2 and words[0].upper() == "RESET" and words[1].lower() in ENGINE_SETTINGS:
         attribute, default = ENGINE_SETTINGS[words[1].lower()]
@@ -104,7 +114,7 @@ def run_engine_setting(session: Session, statement: ParsedStatement) -> Outcome 
     return NO_ROWS
 
 
-def run_ray_statement(session: Session, statement: ParsedStatement, parameters: object) -> Outcome | None:
+def run_ray_statement(session: RayContext, statement: ParsedStatement, parameters: object) -> Outcome | None:
     """Execute `statement` on Ray when the session's engine is 'ray' and the statement is one Ray runs; else None."""
     if session.engine != "ray" or statement.is_aidb or parameters:
         return None
@@ -119,17 +129,17 @@ def run_ray_statement(session: Session, statement: ParsedStatement, parameters: 
     return _insert(session, statement, target)
 
 
-def ray_operator(session: Session, operator: str) -> Callable[[OperatorInput, dict[str, Any]], OperatorResult] | None:
+def ray_operator(session: RayContext, operator: str) -> Callable[[OperatorInput, dict[str, Any]], OperatorResult] | None:
     """The Ray version of an operator table function, when the session's engine is 'ray' and there is one."""
     if session.engine != "ray" or operator not in RAY_OPERATORS:
         return None
     connect_ray(session.ray_address)
-    staging = lance_folder(session) / STAGING_FOLDER
+    staging = session.lance_folder() / STAGING_FOLDER
     staging.mkdir(parents=True, exist_ok=True)
     return functools.partial(RAY_OPERATORS[operator], staging=staging, progress=session.progress.update)
 
 
-def explain_ray(session: Session, statement: ParsedStatement) -> list[tuple[str, str]]:
+def explain_ray(session: RayContext, statement: ParsedStatement) -> list[tuple[str, str]]:
     """EXPLAIN AIDB's steps for the Ray engine: what runs on Ray, in how many blocks and actors, or why not."""
     if session.engine != "ray":
         return []
@@ -162,16 +172,14 @@ def explain_ray(session: Session, statement: ParsedStatement) -> list[tuple[str,
     ]
 
 
-def _create_table_as(session: Session, statement: ParsedStatement, target: RayTarget) -> Outcome:
-    from aidb.engine.session import NO_ROWS
-
+def _create_table_as(session: RayContext, statement: ParsedStatement, target: RayTarget) -> Outcome:
     name = target.output_name
-    folder = lance_folder(session)
+    folder = session.lance_folder()
     if _table_exists(session, name) or dataset_path(folder, name).exists():
         if statement.tree.args.get("exists"):
             return NO_ROWS
         raise ProgrammingError(f"cannot create table {name!r}: a table of that name exists")
-    leave_transaction(session, f"CREATE TABLE {name} AS ... on the Ray engine (Lance commits it by itself)")
+    session.leave_transaction(f"CREATE TABLE {name} AS ... on the Ray engine (Lance commits it by itself)")
     started = datetime.now()
     staging = folder / STAGING_FOLDER / f"{name}-{uuid.uuid4().hex}.lance"
     source = _source(session, target)
@@ -188,7 +196,7 @@ def _create_table_as(session: Session, statement: ParsedStatement, target: RayTa
             remove_tree(source.exported)
     attach_lance_folder(session.duck, folder)
     reattach_lance_folder(session.duck, folder)
-    with session._statement_transaction(True):
+    with session.transactions.statement(True):
         record_lance_table(session.duck, name)
         _record(session, statement, started, schema.names)
     session.invalidate_catalog()
@@ -196,7 +204,7 @@ def _create_table_as(session: Session, statement: ParsedStatement, target: RayTa
     return NO_ROWS
 
 
-def _insert(session: Session, statement: ParsedStatement, target: RayTarget) -> Outcome:
+def _insert(session: RayContext, statement: ParsedStatement, target: RayTarget) -> Outcome:
     """INSERT ... SELECT: into a Lance table, the actors write fragments of it and the driver appends them in one
     commit; into a DuckDB table, the job's rows (staged as a Lance dataset) are inserted in the statement's transaction."""
     name = target.output_name
@@ -215,38 +223,36 @@ def _insert(session: Session, statement: ParsedStatement, target: RayTarget) -> 
     return outcome
 
 
-def _append_to_lance(session: Session, statement: ParsedStatement, target: RayTarget, source: RaySource, schema: pa.Schema,
+def _append_to_lance(session: RayContext, statement: ParsedStatement, target: RayTarget, source: RaySource, schema: pa.Schema,
                      uri: str, started: datetime) -> Outcome:
     import lance
 
-    from aidb.engine.session import Outcome
 
-    leave_transaction(session, f"INSERT INTO {target.output_name} ... on the Ray engine (Lance commits it by itself)")
+    session.leave_transaction(f"INSERT INTO {target.output_name} ... on the Ray engine (Lance commits it by itself)")
     dataset = lance.dataset(uri)
     fragments, summary = _run(session, target, source, _positional(schema, dataset.schema, target.output_name), uri)
     lance.LanceDataset.commit(uri, lance.LanceOperation.Append(fragments), read_version=dataset.version)
-    reattach_lance_folder(session.duck, lance_folder(session))
-    with session._statement_transaction(True):
+    reattach_lance_folder(session.duck, session.lance_folder())
+    with session.transactions.statement(True):
         _record(session, statement, started, [])
     session.invalidate_catalog()
     session.last_ray_job = summary
     return Outcome(has_rows=False, rowcount=summary.rows_written)
 
 
-def _insert_into_duckdb(session: Session, statement: ParsedStatement, target: RayTarget, source: RaySource, schema: pa.Schema,
+def _insert_into_duckdb(session: RayContext, statement: ParsedStatement, target: RayTarget, source: RaySource, schema: pa.Schema,
                         started: datetime) -> Outcome:
     import lance
 
-    from aidb.engine.session import Outcome
 
-    staging = lance_folder(session) / STAGING_FOLDER / f"rows-{uuid.uuid4().hex}.lance"
+    staging = session.lance_folder() / STAGING_FOLDER / f"rows-{uuid.uuid4().hex}.lance"
     try:
         fragments, summary = _run(session, target, source, schema, str(staging))
         commit_new(str(staging), schema, fragments)
         session.duck.register(RAY_ROWS, lance.dataset(str(staging)).scanner().to_reader())
         insert = statement.tree.copy()
         insert.set("expression", exp.select("*").from_(RAY_ROWS))
-        with session._statement_transaction(not session.in_transaction):
+        with session.transactions.statement(not session.in_transaction):
             session.duck.execute(insert.sql(dialect="duckdb"))
             _record(session, statement, started, [])
     finally:
@@ -263,7 +269,7 @@ def _positional(rows: pa.Schema, table: pa.Schema, name: str) -> pa.Schema:
     return table
 
 
-def _run(session: Session, target: RayTarget, source: RaySource, schema: pa.Schema, output_uri: str) -> tuple[list, JobSummary]:
+def _run(session: RayContext, target: RayTarget, source: RaySource, schema: pa.Schema, output_uri: str) -> tuple[list, JobSummary]:
     import lance
 
     rows = lance.dataset(source.uri).count_rows()
@@ -272,7 +278,7 @@ def _run(session: Session, target: RayTarget, source: RaySource, schema: pa.Sche
     return run_select_job(job, output_uri, lambda done, total: progress.update(f"ray: {target.output_name} blocks", done, total))
 
 
-def _record(session: Session, statement: ParsedStatement, started: datetime, names: list[str]) -> None:
+def _record(session: RayContext, statement: ParsedStatement, started: datetime, names: list[str]) -> None:
     lineage = lineage_of(statement.tree)
     if lineage is None:
         return
@@ -284,16 +290,16 @@ def _record(session: Session, statement: ParsedStatement, started: datetime, nam
             record_column_provenance(session.duck, lineage.output_table, columns, run_id, names)
 
 
-def _batch_sql(session: Session, target: RayTarget) -> str:
+def _batch_sql(session: RayContext, target: RayTarget) -> str:
     return session.prepare(parse_statement(target.batch_select.sql(dialect="duckdb"))).planned.sql
 
 
-def _lance_source(session: Session, target: RayTarget) -> bool:
+def _lance_source(session: RayContext, target: RayTarget) -> bool:
     info = session.catalog().vector_tables.get(target.source.name.lower())
     return info is not None and info.is_lance and session.lance_staging.get(info.name) is None
 
 
-def _source_rows(session: Session, target: RayTarget) -> int | None:
+def _source_rows(session: RayContext, target: RayTarget) -> int | None:
     table = target.source.copy()
     table.set("alias", None)
     sql = session.prepare(parse_statement(f"SELECT count(*) FROM {table.sql(dialect='duckdb')}")).planned.sql
@@ -303,7 +309,7 @@ def _source_rows(session: Session, target: RayTarget) -> int | None:
         return None  # EXPLAIN of a statement whose table does not exist yet: its run says so
 
 
-def _source(session: Session, target: RayTarget) -> RaySource:
+def _source(session: RayContext, target: RayTarget) -> RaySource:
     """The Lance dataset the job reads: the Lance table itself, else the table exported through DuckDB."""
     import lance
 
@@ -318,7 +324,7 @@ def _source(session: Session, target: RayTarget) -> RaySource:
     columns = _columns_read(target, names)
     select = exp.select(*[exp.column(c, quoted=True) for c in columns]).from_(table)
     reader = session.duck.execute(session.prepare(parse_statement(select.sql(dialect="duckdb"))).planned.sql).to_arrow_reader(65_536)
-    path = lance_folder(session) / STAGING_FOLDER / f"input-{uuid.uuid4().hex}.lance"
+    path = session.lance_folder() / STAGING_FOLDER / f"input-{uuid.uuid4().hex}.lance"
     try:
         lance.write_dataset(reader, str(path), mode="create")
     except BaseException:
@@ -336,7 +342,7 @@ def _columns_read(target: RayTarget, names: list[str]) -> tuple[str, ...]:
     return tuple(n for n in names if n.lower() in used) or tuple(names[:1])
 
 
-def _output_schema(session: Session, target: RayTarget, source: RaySource) -> pa.Schema:
+def _output_schema(session: RayContext, target: RayTarget, source: RaySource) -> pa.Schema:
     """The Arrow schema of the statement's rows, as DuckDB binds the SELECT (no row is computed)."""
     import lance
 
@@ -350,7 +356,7 @@ def _output_schema(session: Session, target: RayTarget, source: RaySource) -> pa
     return session.duck.execute(f"SELECT {casts} LIMIT 0").to_arrow_table().schema
 
 
-def _worker_models(session: Session, target: RayTarget) -> WorkerModels:
+def _worker_models(session: RayContext, target: RayTarget) -> WorkerModels:
     """Catalog rows of the model kinds the statement loads, trust-checked here: workers cannot read the catalog."""
     catalog = session.catalog()
     kinds = set(target.model_kinds)
@@ -366,7 +372,7 @@ def _worker_models(session: Session, target: RayTarget) -> WorkerModels:
     return WorkerModels(records, defaults, refused)
 
 
-def _table_exists(session: Session, name: str) -> bool:
+def _table_exists(session: RayContext, name: str) -> bool:
     found = session.duck.execute(
         "SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND lower(table_name) = lower(?) "
         "UNION ALL SELECT 1 FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND lower(view_name) = lower(?)",

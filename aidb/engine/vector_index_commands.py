@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import TYPE_CHECKING
 
-from aidb.engine.lance_statements import leave_transaction
+from aidb.catalog_records import LANCE_CATALOG, VectorTableInfo
+from aidb.engine.outcome import NO_ROWS, ROWS, Outcome
+from aidb.engine.statement_context import StatementContext
 from aidb.errors import ProgrammingError, did_you_mean
 from aidb.sql import statements as st
-from aidb.sql.rewrite_vector_search import PYLANCE
+from aidb.sql.vector_metrics import PYLANCE
 from aidb.storage.lance_tables import (
-    LANCE_CATALOG,
     VectorIndexRecord,
     build_vector_index,
     dataset_indexes,
@@ -27,10 +27,6 @@ from aidb.storage.lance_tables import (
     record_table_stats,
     record_vector_index,
 )
-from aidb.storage.vector_tables import VectorTableInfo
-
-if TYPE_CHECKING:
-    from aidb.engine.session import Outcome, Session
 
 METRICS = ("cosine", "l2", "dot")
 INDEX_TYPES = ("IVF_PQ", "IVF_HNSW_SQ", "IVF_FLAT")
@@ -42,9 +38,7 @@ ROWS_PER_PARTITION = 4096
 _BUILD_OPTIONS = ("num_partitions", "num_sub_vectors", "num_bits", "m", "ef_construction", "sample_rate", "max_iterations")
 
 
-def create_vector_index(session: Session, node: st.CreateVectorIndex) -> Outcome:
-    from aidb.engine.session import NO_ROWS
-
+def create_vector_index(session: StatementContext, node: st.CreateVectorIndex) -> Outcome:
     name = node.this.name
     table = _lance_table(session, node.args["table"].name, "CREATE VECTOR INDEX")
     column = node.args["column"].name
@@ -82,7 +76,7 @@ def create_vector_index(session: Session, node: st.CreateVectorIndex) -> Outcome
         raise ProgrammingError(f"unknown option(s) {', '.join(sorted(unknown))} for CREATE VECTOR INDEX {name}")
     column = next(c for c in table.columns if c.lower() == column.lower())  # Lance names are case-sensitive
     build_vector_index(table.dataset, _ident(name), column, index_type, metric, build, session.progress)
-    session.lance_datasets.clear()
+    session.forget_open_datasets()
     record_table_stats(session.duck, table.name, table_stats(session, table))
     options = {**build, **search, "built_with": PYLANCE}
     record_vector_index(session.duck, VectorIndexRecord(name, table.name, column, index_type, metric, json.dumps(options, sort_keys=True)))
@@ -90,9 +84,7 @@ def create_vector_index(session: Session, node: st.CreateVectorIndex) -> Outcome
     return NO_ROWS
 
 
-def _create_text_index(session: Session, node: st.CreateVectorIndex, table: VectorTableInfo, column: str) -> Outcome:
-    from aidb.engine.session import NO_ROWS
-
+def _create_text_index(session: StatementContext, node: st.CreateVectorIndex, table: VectorTableInfo, column: str) -> Outcome:
     name = node.this.name
     data_type = session.duck.execute(
         f"SELECT data_type FROM duckdb_columns() WHERE database_name = '{LANCE_CATALOG}' AND table_name = ? AND lower(column_name) = lower(?)",
@@ -135,7 +127,7 @@ def default_search_options(index_type: str, num_partitions: int, rows: int) -> d
     return options
 
 
-def table_stats(session: Session, table: VectorTableInfo) -> dict:
+def table_stats(session: StatementContext, table: VectorTableInfo) -> dict:
     """Row count, distinct values and numeric ranges of the scalar columns: the planner's selectivity inputs."""
     types = dict(
         session.duck.execute(
@@ -161,9 +153,7 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def drop_vector_index(session: Session, node: st.DropVectorIndex) -> Outcome:
-    from aidb.engine.session import NO_ROWS
-
+def drop_vector_index(session: StatementContext, node: st.DropVectorIndex) -> Outcome:
     name = node.this.name
     index = _index_named(session, name, node.args.get("exists"))
     if index is None:
@@ -172,7 +162,7 @@ def drop_vector_index(session: Session, node: st.DropVectorIndex) -> Outcome:
     if name in {i.name for i in dataset_indexes(session.duck, table.dataset)}:
         if index.option_values.get("built_with") == PYLANCE:
             drop_pylance_index(table.dataset, name)
-            session.lance_datasets.clear()
+            session.forget_open_datasets()
         else:
             session.duck.execute(f"DROP INDEX {_ident(name)} ON '{_quote(table.dataset)}'")
     forget_vector_index(session.duck, name)
@@ -180,15 +170,13 @@ def drop_vector_index(session: Session, node: st.DropVectorIndex) -> Outcome:
     return NO_ROWS
 
 
-def optimize_vector_index(session: Session, node: st.OptimizeVectorIndex) -> Outcome:
+def optimize_vector_index(session: StatementContext, node: st.OptimizeVectorIndex) -> Outcome:
     """Fold rows added since the build into the index (Lance 'append' optimisation)."""
-    from aidb.engine.session import NO_ROWS
-
     index = _index_named(session, node.this.name, False)
     table = _lance_table(session, index.table_name, "OPTIMIZE VECTOR INDEX")
     if index.option_values.get("built_with") == PYLANCE:
         optimize_pylance_index(table.dataset, index.name)
-        session.lance_datasets.clear()
+        session.forget_open_datasets()
     else:
         session.duck.execute(f"ALTER INDEX {_ident(index.name)} ON '{_quote(table.dataset)}' OPTIMIZE WITH (mode = 'append')").fetchall()
     record_table_stats(session.duck, table.name, table_stats(session, table))
@@ -196,9 +184,7 @@ def optimize_vector_index(session: Session, node: st.OptimizeVectorIndex) -> Out
     return NO_ROWS
 
 
-def show_vector_indexes(session: Session) -> Outcome:
-    from aidb.engine.session import Outcome
-
+def show_vector_indexes(session: StatementContext) -> Outcome:
     tables = session.catalog().vector_tables
     rows = []
     for index in read_vector_indexes(session.duck):
@@ -211,13 +197,13 @@ def show_vector_indexes(session: Session) -> Outcome:
     values = [[row[i] for row in rows] for i in range(len(columns))]
     select = ", ".join(f"unnest(${i + 1}::{'BIGINT' if i >= 5 else 'VARCHAR'}[]) AS {c}" for i, c in enumerate(columns))
     session.duck.execute(f"SELECT {select}", values)
-    return Outcome(has_rows=True)
+    return ROWS
 
 
-def _lance_table(session: Session, name: str, what: str) -> VectorTableInfo:
+def _lance_table(session: StatementContext, name: str, what: str) -> VectorTableInfo:
     if session.lance_staging.get(name) is not None:
         # Lance builds indexes on committed data: the rows this transaction staged must be committed first.
-        leave_transaction(session, f"{what} on {name}, which this transaction wrote,")
+        session.leave_transaction(f"{what} on {name}, which this transaction wrote,")
     tables = session.catalog().vector_tables
     table = tables.get(name.lower())
     if table is None:
@@ -235,7 +221,7 @@ def _lance_table(session: Session, name: str, what: str) -> VectorTableInfo:
     return table
 
 
-def _index_named(session: Session, name: str, missing_ok: bool) -> VectorIndexRecord | None:
+def _index_named(session: StatementContext, name: str, missing_ok: bool) -> VectorIndexRecord | None:
     indexes = {i.name: i for i in read_vector_indexes(session.duck)}
     if name not in indexes:
         if missing_ok:

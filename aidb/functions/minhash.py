@@ -31,7 +31,7 @@ MAX_NGRAM = 1024
     ],
     returns="UINTEGER[]",
     # The kernel releases the GIL, but DuckDB's client spins a core while its workers run Python (see
-    # Session._run_planned): 100k paragraphs took 0.54 s with two threads, 0.38 s with one.
+    # Session.run_planned): 100k paragraphs took 0.54 s with two threads, 0.38 s with one.
     one_thread=True,
 )
 def minhash(ctx: FunctionContext, text: pa.Array, num_perm: pa.Array, ngram: pa.Array, seed: pa.Array) -> pa.Array:

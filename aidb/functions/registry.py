@@ -72,7 +72,7 @@ class SqlFunction:
     family: str
     model_kind: str | None = None
     side_effects: bool = False
-    # Statements calling it run on one DuckDB thread (always so for model functions): see Session._run_planned.
+    # Statements calling it run on one DuckDB thread (always so for model functions): see Session.run_planned.
     one_thread: bool = False
 
     @property

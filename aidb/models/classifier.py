@@ -18,8 +18,8 @@ from sqlglot import exp
 
 from aidb.errors import NotSupportedError, OperationalError, ProgrammingError
 from aidb.models.classifier_data import LabelledTexts, read_labelled_texts, split_held_out
-from aidb.models.loaders import ModelDescription, model_loader
-from aidb.storage.catalog import ModelRecord
+from aidb.models.loaders import ModelDescription, TrainingContext, model_loader
+from aidb.catalog_records import ModelRecord
 from aidb.storage.model_files import fingerprint_files, store_model_file
 
 if TYPE_CHECKING:
@@ -47,18 +47,18 @@ class ClassifierLoader:
             f"[USING {' | '.join(repr(t) for t in TRAINERS)}]"
         )
 
-    def train(self, session: Any, name: str, query_sql: str, using: exp.Expression | None, options: dict[str, object]) -> ModelDescription:
+    def train(self, context: TrainingContext, name: str, query_sql: str, using: exp.Expression | None, options: dict[str, object]) -> ModelDescription:
         trainer = (using.name if using is not None else DEFAULT_TRAINER).lower()
         if trainer not in TRAINERS:
             raise ProgrammingError(f"CREATE CLASSIFIER: unknown trainer {trainer!r}; USING one of {', '.join(repr(t) for t in TRAINERS)}")
         if trainer == "fasttext":
             _import_fasttext()  # fail before reading data when the package is missing
-        labelled = read_labelled_texts(session.duck, query_sql, options.get("positive"))
+        labelled = read_labelled_texts(context.read_query(query_sql), options.get("positive"))
         split = split_held_out(labelled, float(options.get("test_fraction", 0.2)), int(options.get("seed", 0)))
         fit = _fit_fasttext if trainer == "fasttext" else _fit_logreg
         suffix = ".bin" if trainer == "fasttext" else ".joblib"
         path, fingerprint = store_model_file(
-            session.model_files_dir(), name, suffix, lambda target: fit(split.train, options, target)
+            context.model_files_dir(), name, suffix, lambda target: fit(split.train, options, target)
         )
         accuracy = _accuracy(_classifier(trainer, path), split.test)
         return ModelDescription(

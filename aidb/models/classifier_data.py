@@ -10,9 +10,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-import duckdb
+import pyarrow as pa
 
-from aidb.errors import DataError, ProgrammingError, translate_duckdb_error
+from aidb.errors import DataError, ProgrammingError
 
 # Spellings taken as "the positive class" when two string labels are given without WITH (positive = ...).
 POSITIVE_LABEL_NAMES = frozenset({"1", "true", "yes", "positive", "pos", "hq", "high", "high_quality", "good", "keep"})
@@ -35,14 +35,11 @@ class TrainTestSplit:
     test: LabelledTexts
 
 
-def read_labelled_texts(con: duckdb.DuckDBPyConnection, query_sql: str, positive: object | None) -> LabelledTexts:
-    """Run the training query and turn its (text, label) rows into 0/1 labelled texts; NULL rows are skipped."""
-    try:
-        relation = con.execute(f"SELECT * FROM ({query_sql}) AS training_rows")
-        columns = [column[0] for column in relation.description]
-        rows = relation.fetchall()
-    except duckdb.Error as error:
-        raise translate_duckdb_error(error, query_sql) from error
+def read_labelled_texts(rows: pa.RecordBatchReader, positive: object | None) -> LabelledTexts:
+    """Turn the training query's (text, label) rows into 0/1 labelled texts; NULL rows are skipped."""
+    table = rows.read_all()
+    columns = table.column_names
+    rows = [tuple(row.values()) for row in table.to_pylist()]
     text_index, label_index = _text_and_label_columns(columns)
     pairs = [(row[text_index], row[label_index]) for row in rows if row[text_index] is not None and row[label_index] is not None]
     for text, _ in pairs:

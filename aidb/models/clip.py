@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aidb.errors import OperationalError, ProgrammingError
 from aidb.models.loaders import ModelDescription, model_loader
 from aidb.models.model_directory import fingerprint as directory_fingerprint
-from aidb.storage.catalog import ModelRecord
+from aidb.catalog_records import ModelRecord
 
 if TYPE_CHECKING:
     import numpy as np

@@ -8,7 +8,7 @@ for a Hugging Face causal LM, or `builtin:pydoc_data.topics` for the default mod
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
 
@@ -18,12 +18,10 @@ from aidb.models.hf_causal_lm import HF_PREFIX, describe_hf, load_hf_causal_lm
 from aidb.models.kenlm_scoring import KenLMLanguageModel, open_kenlm
 from aidb.models.kenlm_training import DEFAULT_ORDER, check_order, file_fingerprint, train_arpa
 from aidb.models.lm_tokens import tokenised_lines
-from aidb.models.loaders import ModelDescription, builtin_default, model_loader
-from aidb.storage.catalog import ModelRecord
+from aidb.models.loaders import ModelDescription, TrainingContext, builtin_default, model_loader
+from aidb.catalog_records import ModelRecord
 from aidb.storage.model_files import store_model_file
 
-if TYPE_CHECKING:
-    from aidb.engine.session import Session
 
 @model_loader("language")
 class LanguageModelLoader:
@@ -37,18 +35,18 @@ class LanguageModelLoader:
         open_kenlm(path)  # a full load: the only reliable check that the file is a KenLM model
         return ModelDescription(fingerprint=file_fingerprint(path), source=str(path))
 
-    def train(self, session: Session, name: str, query_sql: str, using: object, options: dict[str, object]) -> ModelDescription:
+    def train(self, context: TrainingContext, name: str, query_sql: str, using: object, options: dict[str, object]) -> ModelDescription:
         if using is not None:
             raise ProgrammingError("CREATE LANGUAGE MODEL ... FROM (SELECT ...) takes no USING: it trains a Kneser-Ney n-gram model")
         order = check_order(options.setdefault("order", DEFAULT_ORDER))
-        reader = session.duck.execute(query_sql).to_arrow_reader()
+        reader = context.read_query(query_sql)
         if len(reader.schema.names) != 1 or not _is_text(reader.schema.field(0).type):
             raise ProgrammingError(
                 f"CREATE LANGUAGE MODEL {name} FROM (SELECT ...): the query must return one text column, got {_columns(reader.schema)}"
             )
         lines = (line for batch in reader for line in tokenised_lines(batch.column(0)))
         path, fingerprint = store_model_file(
-            session.model_files_dir(), name, ".arpa", lambda target: train_arpa(lines, order, target)
+            context.model_files_dir(), name, ".arpa", lambda target: train_arpa(lines, order, target)
         )
         return ModelDescription(fingerprint=fingerprint, source=str(path))
 

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from aidb.ops.utf8_buffers import offsets_and_bytes
+from aidb.utf8_buffers import offsets_and_bytes
 
 # RE2 (Arrow's regex engine) has ASCII-only \s and \d, so Unicode classes are spelled out where they matter.
 _NOT_WORD_OR_SPACE = r"([^\p{L}\p{N}_\s])"

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
+from aidb.catalog_records import ModelRecord
 from aidb.errors import NotSupportedError
-from aidb.storage.catalog import ModelRecord
 from aidb.plugins import MODEL_LOADERS_GROUP, load_plugins
 
 
@@ -24,10 +25,30 @@ class ModelDescription:
     metrics: dict[str, object] = field(default_factory=dict)
 
 
-class ModelLoader(Protocol):
-    def describe(self, source: str, options: dict[str, object]) -> ModelDescription: ...
+class TrainingContext(Protocol):
+    """What a loader that trains may use of the database: the training query's rows and a folder for its files."""
 
-    def load(self, record: ModelRecord) -> Any: ...
+    def read_query(self, sql: str) -> Any:
+        """The rows of `sql` (already planned by the engine) as a pyarrow RecordBatchReader."""
+
+    def model_files_dir(self) -> Path:
+        """Where models trained in this database keep their files."""
+
+
+class ModelLoader(Protocol):
+    def describe(self, source: str, options: dict[str, object]) -> ModelDescription:
+        """Validate a source at CREATE MODEL (cheap: no weights loaded)."""
+
+    def load(self, record: ModelRecord) -> Any:
+        """The in-memory model, built the first time a query needs it."""
+
+
+@runtime_checkable
+class TrainingModelLoader(ModelLoader, Protocol):
+    """A loader whose models are trained from a query (CREATE CLASSIFIER, CREATE LANGUAGE MODEL ... FROM (SELECT ...))."""
+
+    def train(self, context: TrainingContext, name: str, query_sql: str, using: Any, options: dict[str, object]) -> ModelDescription:
+        """Train model `name` on the rows of `query_sql`; `options` may be completed with what training chose."""
 
 
 LOADERS: dict[str, ModelLoader] = {}

@@ -26,7 +26,7 @@ from aidb.models.model_directory import (
     resolve_source,
     validate_model_directory,
 )
-from aidb.storage.catalog import ModelRecord
+from aidb.catalog_records import ModelRecord
 
 BACKENDS = ("torch", "onnx")
 # sentence-transformers' own default; large enough to keep the matrix multiplies busy on CPU, small

@@ -35,14 +35,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from aidb.ops.utf8_buffers import offsets_and_bytes
-
-MASK64 = (1 << 64) - 1
-EMPTY_SLOT = 0xFFFFFFFF
-# Odd multipliers of the two polynomial hashes (the 64-bit golden ratio and MurmurHash3's c1 constant, both with
-# well-spread bits).
-P = 0x9E3779B97F4A7C15
-Q = 0x87C37B91114253D5
+from aidb.ops.minhash_scheme import EMPTY_SLOT, MASK64, P, Q
+from aidb.utf8_buffers import offsets_and_bytes
 
 
 def signature_matrix(text: pa.Array, num_perm: int, ngram: int, seed: int) -> np.ndarray:

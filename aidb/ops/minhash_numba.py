@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from aidb.ops import minhash_kernel
+from aidb.ops import minhash_scheme
 
-P = np.uint64(minhash_kernel.P)
-Q = np.uint64(minhash_kernel.Q)
-EMPTY_SLOT = np.uint32(minhash_kernel.EMPTY_SLOT)
+P = np.uint64(minhash_scheme.P)
+Q = np.uint64(minhash_scheme.Q)
+EMPTY_SLOT = np.uint32(minhash_scheme.EMPTY_SLOT)
 
 # Byte classes of lower-cased UTF-8: separator, word byte, and the lead bytes of the separators that are not ASCII.
 SEPARATOR, WORD, LEAD_C2, LEAD_E2 = 0, 1, 2, 3

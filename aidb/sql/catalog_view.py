@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from aidb.storage.catalog import ModelRecord, RemovalTableRecord
-from aidb.storage.vector_tables import VectorTableInfo
+from aidb.catalog_records import ModelRecord, RemovalTableRecord, VectorTableInfo
+from aidb.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class CatalogView:
     vector_tables: dict[str, VectorTableInfo] = field(default_factory=dict)
     # removal tables written by operators (dedup()), oldest run first, for why_dropped()
     removal_tables: tuple[RemovalTableRecord, ...] = ()
+    # the connection's aidb settings (SET aidb_...): thresholds the passes read as data
+    settings: Settings = field(default_factory=Settings)
 
     def default_model(self, kind: str) -> ModelRecord | None:
         for model in self.models.values():

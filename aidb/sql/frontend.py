@@ -1,4 +1,4 @@
-"""From SQL text to what DuckDB runs: split, parse with the aidb dialect, rewrite, render.
+"""From SQL text to what DuckDB runs: split, parse with the aidb dialect, rewrite, render, plan the searches run first.
 
 Plain DuckDB SQL that no pass changes is sent as its original text, so it behaves exactly as in
 DuckDB; statements sqlglot cannot parse (and that are not aidb statements) pass through untouched.
@@ -7,16 +7,20 @@ DuckDB; statements sqlglot cannot parse (and that are not aidb statements) pass 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
+from aidb.ann_search import AnnSearch
 from aidb.errors import ProgrammingError
 from aidb.sql.catalog_view import CatalogView
 from aidb.sql.dialect import AIDB, starts_aidb_statement
+from aidb.sql.model_arguments import runs_on_one_thread
 from aidb.sql.passes import Rewritten, rewrite, to_duckdb_sql
+from aidb.sql.search_calls import searches_in
+from aidb.sql.search_first import SearchFirstPlan, search_first_plan
 from aidb.sql.split import leading_words, split_statements
 from aidb.sql.statements import AidbStatement
 
@@ -36,8 +40,14 @@ class ParsedStatement:
 
 @dataclass(frozen=True)
 class Planned:
+    """What DuckDB runs for one statement, and what the engine must prepare before it runs."""
+
     sql: str
     rewritten: Rewritten | None
+    searches: dict[str, AnnSearch] = field(default_factory=dict)  # pylance searches it calls, by function name
+    search_first: SearchFirstPlan | None = None  # the variant run when its query vectors are parameters
+    # it calls a function that runs on one DuckDB thread (a model function, minhash, a Lance search)
+    one_thread: bool = False
 
 
 def parse_script(sql: str) -> list[ParsedStatement]:
@@ -97,9 +107,13 @@ def plan_statement(statement: ParsedStatement, catalog: CatalogView) -> Planned:
         return Planned(statement.text, None)
     try:
         rewritten = rewrite(statement.tree, catalog)
-        return Planned(to_duckdb_sql(rewritten.tree) if rewritten.changed else statement.text, rewritten)
+        sql = to_duckdb_sql(rewritten.tree) if rewritten.changed else statement.text
+        searches = searches_in(rewritten.tree)
+        # a pylance search, like a model function, runs on the statement's thread (engine: Session.run_planned)
+        one_thread = bool(searches) or runs_on_one_thread(rewritten.tree, catalog)
     except RecursionError:  # a tree too deep for the passes: DuckDB gets the statement as typed
         return Planned(statement.text, None)
+    return Planned(sql, rewritten, searches, search_first_plan(rewritten.tree) if searches else None, one_thread)
 
 
 def _describe_parse_error(error: Exception, text: str, index: int, count: int) -> str:

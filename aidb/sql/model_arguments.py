@@ -6,7 +6,7 @@ from sqlglot import exp
 
 from aidb.errors import ProgrammingError, did_you_mean
 from aidb.sql.catalog_view import CatalogView, FunctionInfo
-from aidb.storage.catalog import ModelRecord
+from aidb.catalog_records import ModelRecord
 
 MODEL_PARAM = "model"
 

@@ -22,7 +22,8 @@ from aidb.sql.rewrite_vector_tables import rewrite_vector_tables
 
 Pass = Callable[[exp.Expression, CatalogView], exp.Expression]
 
-PASSES: list[tuple[str, Pass]] = [
+# Immutable: a caller that wants other passes hands its own tuple to `rewrite`.
+PASSES: tuple[tuple[str, Pass], ...] = (
     ("operator_calls", rewrite_operator_calls),
     ("why_dropped", rewrite_why_dropped),
     ("catalog_functions", rewrite_catalog_functions),
@@ -31,7 +32,7 @@ PASSES: list[tuple[str, Pass]] = [
     ("vector_search", rewrite_vector_search),
     ("vector_tables", rewrite_vector_tables),
     ("persisted_macros", rewrite_persisted_macros),
-]
+)
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class Rewritten:
         return any(step.changed for step in self.steps)
 
 
-def rewrite(tree: exp.Expression, catalog: CatalogView, passes: list[tuple[str, Pass]] | None = None) -> Rewritten:
+def rewrite(tree: exp.Expression, catalog: CatalogView, passes: tuple[tuple[str, Pass], ...] | None = None) -> Rewritten:
     steps: list[PassStep] = []
     current = tree
     for name, rewrite_pass in passes if passes is not None else PASSES:

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlglot import exp
 
+from aidb.catalog_records import ModelColumn
 from aidb.sql.catalog_view import CatalogView, FunctionInfo
 from aidb.sql.model_arguments import MODEL_PARAM, model_of_call
-
-
-@dataclass(frozen=True)
-class ModelColumn:
-    """One output column produced (in part) by a model function."""
-
-    position: int | None  # index in the output columns; None when a * before it makes that unknown
-    alias: str | None  # the name the SQL gives the column, when it gives one
-    function_name: str
-    model_name: str
-    model_fingerprint: str | None
 
 
 def model_columns(tree: exp.Expression | None, catalog: CatalogView) -> tuple[ModelColumn, ...]:

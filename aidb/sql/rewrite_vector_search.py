@@ -1,6 +1,6 @@
 """Pass: MyScale-style vector search in SQL, rewritten to Lance ANN searches or exact DuckDB array functions.
 
-An ANN search on an index pylance built is a call of aidb's pylance search function (storage/lance_search.py);
+An ANN search on an index pylance built is a call of aidb's pylance search function (sql/search_calls.py builds it, storage/lance_search.py runs it);
 on an index the DuckDB extension built, the extension's `lance_vector_search` table function.
 
 - `SELECT ..., distance(emb, v) AS d FROM t WHERE f ORDER BY d LIMIT k`: planned by `vector_plan.choose_plan`
@@ -19,18 +19,17 @@ from dataclasses import replace
 from sqlglot import exp
 
 from aidb.errors import ProgrammingError
+from aidb.settings import Settings
 from aidb.sql.catalog_view import CatalogView
 from aidb.sql.dialect import declare_functions
+from aidb.sql.vector_metrics import DEFAULT_METRIC, METRIC_FUNCTIONS, PYLANCE, lance_distance, metric_argument
 from aidb.sql.vector_plan import ANN_POSTFILTER, ANN_PREFILTER, EXACT, choose_plan, probes_for, pushable
 from aidb.sql.vector_table_functions import TABLE_FUNCTIONS, columns_read, rewrite_table_function
-from aidb.storage.lance_search import DISTANCE_COLUMN, AnnSearch, lance_filter, lance_filter_template, search_call, search_of, vector_parameter
-from aidb.storage.vector_tables import VectorIndexInfo, VectorTableInfo
+from aidb.ann_search import DISTANCE_COLUMN, AnnSearch
+from aidb.sql.search_calls import lance_filter, lance_filter_template, search_call, search_of, vector_parameter
+from aidb.catalog_records import VectorIndexInfo, VectorTableInfo
 
 DISTANCE = "distance"
-METRIC_FUNCTIONS = {"cosine": "array_cosine_distance", "l2": "array_distance", "dot": "array_negative_inner_product"}
-DEFAULT_METRIC = "cosine"
-# `built_with` of an index that pylance built (CREATE VECTOR INDEX): searched through pylance (lance_search.py)
-PYLANCE = "pylance"
 
 declare_functions((DISTANCE, *TABLE_FUNCTIONS))
 
@@ -44,9 +43,9 @@ def rewrite_vector_search(tree: exp.Expression, catalog: CatalogView) -> exp.Exp
     read = columns_read(tree)
     for node in list(tree.find_all(exp.Table)):
         if isinstance(node.this, exp.Anonymous) and node.this.name.lower() in TABLE_FUNCTIONS:
-            node.replace(rewrite_table_function(node, tables, read))
+            node.replace(rewrite_table_function(node, tables, read, catalog.settings))
     for select in reversed(list(tree.find_all(exp.Select))):
-        plan_top_k(select, tables)
+        plan_top_k(select, tables, catalog.settings)
     return tree.transform(lambda n: _exact_distance(n, tables) if _is_distance(n) else n)
 
 
@@ -66,7 +65,7 @@ def number_placeholders(tree: exp.Expression) -> None:
         holders[i].set("this", str(number))
 
 
-def plan_top_k(select: exp.Select, tables: dict[str, VectorTableInfo]) -> None:
+def plan_top_k(select: exp.Select, tables: dict[str, VectorTableInfo], settings: Settings = Settings()) -> None:
     """Rewrite `... ORDER BY distance(col, v) LIMIT k` over one vector table in place."""
     call, k, source = _top_k_shape(select, tables)
     if call is None:
@@ -77,7 +76,7 @@ def plan_top_k(select: exp.Select, tables: dict[str, VectorTableInfo]) -> None:
     if metric is None:
         metric = index.metric if index is not None else DEFAULT_METRIC
     options = {**(index.options if index is not None else {}), **select.meta.get("aidb_search_options", {})}
-    plan = choose_plan(info, column, select.args.get("where"), k, _is_constant(vector), metric)
+    plan = choose_plan(info, column, select.args.get("where"), k, _is_constant(vector), metric, settings.exact_scan_max_rows)
     select.add_comments([plan.comment()], prepend=True)
     if plan.nprobes is not None and "nprobes" not in select.meta.get("aidb_search_options", {}):
         options["nprobes"] = plan.nprobes
@@ -140,15 +139,6 @@ def _needed_columns(select: exp.Select, alias: str, info: VectorTableInfo) -> tu
     return tuple(c for c in info.columns if c.lower() in names)
 
 
-def lance_distance(metric: str, distance: exp.Expression) -> exp.Expression:
-    """Lance's `_distance` in the units of DuckDB's function of the same metric (Lance: squared L2, 1 - dot)."""
-    if metric == "l2":
-        return exp.Anonymous(this="sqrt", expressions=[distance])
-    if metric == "dot":
-        return exp.Sub(this=distance, expression=exp.Literal.number(1))
-    return distance
-
-
 def distance_arguments(call: exp.Anonymous, info: VectorTableInfo) -> tuple[str, exp.Expression, str | None]:
     if len(call.expressions) not in (2, 3):
         raise ProgrammingError("distance() takes (vector_column, query_vector [, metric])")
@@ -162,13 +152,6 @@ def distance_arguments(call: exp.Anonymous, info: VectorTableInfo) -> tuple[str,
     check_dimension(vector, info.vector_columns[column.lower()], f"{info.name}.{column}")
     metric = metric_argument(call.expressions[2]) if len(call.expressions) == 3 else None
     return column, vector, metric
-
-
-def metric_argument(node: exp.Expression) -> str:
-    metric = node.name.lower() if isinstance(node, exp.Literal) else node.sql().lower()
-    if metric not in METRIC_FUNCTIONS:
-        raise ProgrammingError(f"unknown metric {metric!r}; expected one of {', '.join(METRIC_FUNCTIONS)}")
-    return metric
 
 
 def check_dimension(vector: exp.Expression, dimension: int, where: str) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from aidb.catalog_records import LANCE_CATALOG
 from aidb.sql.catalog_view import CatalogView
-from aidb.storage.lance_tables import LANCE_CATALOG
 
 
 def rewrite_vector_tables(tree: exp.Expression, catalog: CatalogView) -> exp.Expression:

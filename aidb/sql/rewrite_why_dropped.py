@@ -16,7 +16,7 @@ from aidb.errors import ProgrammingError, did_you_mean
 from aidb.sql.catalog_view import CatalogView
 from aidb.sql.dialect import declare_functions
 from aidb.sql.transform import transform_bottom_up
-from aidb.storage.catalog import RemovalTableRecord
+from aidb.catalog_records import RemovalTableRecord
 
 FUNCTION = "why_dropped"
 COLUMNS = ("table_name", "id", "step", "method", "rule", "duplicate_of", "kept_id", "similarity", "run_id", "input_table", "removal_table")

@@ -10,15 +10,15 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from aidb.storage.vector_tables import VectorIndexInfo, VectorTableInfo
+from aidb.catalog_records import VectorIndexInfo, VectorTableInfo
+from aidb.settings import Settings
 
 EXACT = "exact"
 ANN_PREFILTER = "ann_prefilter"
 ANN_POSTFILTER = "ann_postfilter"
 
-# Below this many candidate rows an exact scan is both exact and about as fast as probing an index, unless
-# Lance can prefilter them in a larger table (see choose_plan).
-EXACT_SCAN_MAX_ROWS = 20_000
+# The default of the aidb_exact_scan_max_rows setting (aidb/settings.py); choose_plan takes the connection's value.
+EXACT_SCAN_MAX_ROWS = Settings().exact_scan_max_rows
 # Textbook selectivities when no statistics apply (Selinger et al. 1979, "Access Path Selection in a RDBMS").
 EQUALITY_SELECTIVITY = 0.1
 RANGE_SELECTIVITY = 1 / 3
@@ -43,8 +43,16 @@ class VectorPlan:
 
 
 def choose_plan(
-    table: VectorTableInfo, column: str, where: exp.Expression | None, k: int, constant_query: bool, metric: str
+    table: VectorTableInfo,
+    column: str,
+    where: exp.Expression | None,
+    k: int,
+    constant_query: bool,
+    metric: str,
+    exact_scan_max_rows: int = EXACT_SCAN_MAX_ROWS,
 ) -> VectorPlan:
+    """The plan of a top-k query; below `exact_scan_max_rows` candidate rows an exact scan is both exact and about
+    as fast as probing an index, unless Lance can prefilter them in a larger table."""
     selectivity = estimate_selectivity(where, table) if where is not None else 1.0
     matching = table.row_count * selectivity
     index = table.indexes.get(column.lower())
@@ -55,23 +63,23 @@ def choose_plan(
     if not constant_query:
         return VectorPlan(EXACT, "the query vector is not a constant (ANN needs a literal, a parameter or embed('...'))", k, selectivity)
     prefilter_probes = probes_for(index.options, matching, k) if where is not None and pushable(where, table) else None
-    if prefilter_probes is not None and _costly_probes(index, prefilter_probes) and matching <= EXACT_SCAN_MAX_ROWS:
+    if prefilter_probes is not None and _costly_probes(index, prefilter_probes) and matching <= exact_scan_max_rows:
         reason = f"about {int(matching)} rows match: cheaper to scan exactly than {prefilter_probes} HNSW partitions of {index.name}"
         return VectorPlan(EXACT, reason, k, selectivity)
-    if prefilter_probes is not None and table.row_count > EXACT_SCAN_MAX_ROWS:
+    if prefilter_probes is not None and table.row_count > exact_scan_max_rows:
         # Even when few rows match, an exact scan reads the Lance table through DuckDB: 2.8x slower than
         # Lance's own prefiltered search at 10k of 100k rows (bench/RESULTS.md, "vector search"). Lance
         # ranks the matching rows of the probed partitions; probes_for keeps enough of them for recall.
         reason = f"index {index.name}; the filter runs inside Lance before ranking, probing {prefilter_probes} partitions"
         return VectorPlan(ANN_PREFILTER, reason, k, selectivity, prefilter_probes)
-    if matching <= EXACT_SCAN_MAX_ROWS:
+    if matching <= exact_scan_max_rows:
         return VectorPlan(EXACT, f"about {int(matching)} rows match the filter: scanning them exactly is cheap", k, selectivity)
     if where is None:
         return VectorPlan(ANN_PREFILTER, f"index {index.name}, no filter", k, selectivity)
     if pushable(where, table):  # and probes_for found no workable probe count
         return VectorPlan(EXACT, f"too few matching rows per IVF partition of {index.name} to rank by the index", k, selectivity)
     fetch = min(table.row_count, math.ceil(k / max(selectivity, 1e-9) * OVERFETCH_MARGIN))
-    if fetch > EXACT_SCAN_MAX_ROWS * 5:
+    if fetch > exact_scan_max_rows * 5:
         return VectorPlan(EXACT, "the filter cannot run inside Lance and is too selective to over-fetch", k, selectivity)
     return VectorPlan(ANN_POSTFILTER, f"index {index.name}; the filter cannot run inside Lance, so fetch {fetch} and filter after", fetch, selectivity)
 

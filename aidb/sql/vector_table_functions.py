@@ -10,8 +10,11 @@ import sqlglot
 from sqlglot import exp
 
 from aidb.errors import ProgrammingError, did_you_mean
-from aidb.storage.lance_search import DISTANCE_COLUMN, AnnSearch, result_type, search_call, search_of
-from aidb.storage.vector_tables import VectorTableInfo
+from aidb.ann_search import DISTANCE_COLUMN, AnnSearch
+from aidb.sql.search_calls import result_type, search_call, search_of
+from aidb.sql.vector_metrics import METRIC_FUNCTIONS, PYLANCE, lance_distance, metric_argument
+from aidb.settings import Settings
+from aidb.catalog_records import VectorTableInfo
 
 TABLE_FUNCTIONS = ("vector_search", "batch_vector_search", "text_search", "hybrid_search")
 DEFAULT_K = 10
@@ -21,7 +24,9 @@ RRF_K = 60
 FUSION_OVERSAMPLE = 4
 
 
-def rewrite_table_function(node: exp.Table, tables: dict[str, VectorTableInfo], read: set[str] | None = None) -> exp.Expression:
+def rewrite_table_function(
+    node: exp.Table, tables: dict[str, VectorTableInfo], read: set[str] | None = None, settings: Settings = Settings()
+) -> exp.Expression:
     """The table function call `node` as a subquery; `read` (from `columns_read`) lets vector_search select fewer columns."""
     call: exp.Anonymous = node.this
     name = call.name.lower()
@@ -29,9 +34,12 @@ def rewrite_table_function(node: exp.Table, tables: dict[str, VectorTableInfo], 
     if not positional:
         raise ProgrammingError(f"{name}(): the first argument is the table to search")
     info = _table(positional[0], tables, name)
-    builder = {"vector_search": _vector_search, "batch_vector_search": _batch, "text_search": _text, "hybrid_search": _hybrid}[name]
-    query = builder(info, positional[1:], named)
-    if builder is _vector_search and read is not None:
+    if name == "batch_vector_search":
+        query = _batch(info, positional[1:], named, settings.exact_scan_max_rows)
+    else:
+        builder = {"vector_search": _vector_search, "text_search": _text, "hybrid_search": _hybrid}[name]
+        query = builder(info, positional[1:], named)
+    if name == "vector_search" and read is not None:
         # the search fetches every column selected here
         for column in [e for e in query.expressions if isinstance(e, exp.Column) and e.name.lower() not in read]:
             column.pop()
@@ -66,7 +74,7 @@ def columns_read(tree: exp.Expression) -> set[str] | None:
     return names
 
 
-def _batch(info: VectorTableInfo, args: list[exp.Expression], named: dict[str, exp.Expression]) -> exp.Expression:
+def _batch(info: VectorTableInfo, args: list[exp.Expression], named: dict[str, exp.Expression], exact_scan_max_rows: int) -> exp.Expression:
     """Top-k per query vector; `queries` yields (query_id, query_vector).
 
     A Lance table is searched by a function that gets a whole DuckDB chunk of query vectors at once: ANN through
@@ -76,9 +84,6 @@ def _batch(info: VectorTableInfo, args: list[exp.Expression], named: dict[str, e
     """
     column, queries = _need(args, 2, "batch_vector_search(table, column, (SELECT id, vector FROM ...), k := 10)")[:2]
     k = _int(args[2] if len(args) > 2 else named.get("k"), DEFAULT_K)
-    from aidb.sql.rewrite_vector_search import METRIC_FUNCTIONS, PYLANCE, lance_distance, metric_argument
-    from aidb.sql.vector_plan import EXACT_SCAN_MAX_ROWS
-
     dimension = info.vector_columns.get(column.name.lower())
     if dimension is None:
         raise ProgrammingError(f"batch_vector_search(): {info.name}.{column.name} is not a vector column")
@@ -90,7 +95,7 @@ def _batch(info: VectorTableInfo, args: list[exp.Expression], named: dict[str, e
     vector = f"CAST(__q.query_vector AS FLOAT[{dimension}])"
     ann = index is not None and index.options.get("built_with") == PYLANCE and index.metric == metric
     if info.is_lance and info.dataset:
-        if ann and info.row_count > EXACT_SCAN_MAX_ROWS:
+        if ann and info.row_count > exact_scan_max_rows:
             options = {**index.options, **{o: _int(named[o], 0) for o in ("nprobes", "refine_factor") if o in named}}
             search = search_of(info, index, info.columns, k, metric, options)
             distance = lance_distance(metric, exp.column(DISTANCE_COLUMN, table="__r"))

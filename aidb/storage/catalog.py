@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 
-
-@dataclass(frozen=True)
-class ModelRecord:
-    name: str
-    kind: str
-    source: str
-    options: str = "{}"
-    fingerprint: str | None = None
-    dimension: int | None = None
-    is_default: bool = False
-    signature: str | None = None  # HMAC by the machine that created the row (storage/model_trust.py)
-
-    @property
-    def option_values(self) -> dict[str, object]:
-        return json.loads(self.options)
+from aidb.catalog_records import ModelRecord, RemovalTableRecord
 
 
 _MODEL_COLUMNS = "name, kind, source, options, fingerprint, dimension, is_default, signature"
@@ -67,17 +51,6 @@ def record_run(
             [[run_id, output_table, source] for source in input_tables],
         )
     return run_id
-
-
-@dataclass(frozen=True)
-class RemovalTableRecord:
-    """A removal table an operator wrote while a run produced `output_table` (aidb.removal_tables)."""
-
-    run_id: int
-    output_table: str
-    removal_table: str
-    step: str
-    input_table: str
 
 
 def read_removal_tables(con: duckdb.DuckDBPyConnection) -> list[RemovalTableRecord]:

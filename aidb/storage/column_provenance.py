@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from aidb.sql.provenance import ModelColumn
+from aidb.catalog_records import ModelColumn
 
 
 def record_column_provenance(

@@ -15,7 +15,8 @@ from pathlib import Path
 import duckdb
 
 from aidb.errors import OperationalError
-from aidb.storage.lance_tables import LANCE_CATALOG, dataset_path, reattach_lance_folder
+from aidb.catalog_records import LANCE_CATALOG
+from aidb.storage.lance_tables import dataset_path, reattach_lance_folder
 
 # Rowids per pylance delete predicate: Lance parses `_rowid IN (...)` as SQL, and a list this long parses in ~10 ms.
 DELETE_CHUNK = 20_000

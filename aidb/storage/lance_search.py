@@ -1,140 +1,28 @@
-"""ANN search of Lance tables through pylance, as a DuckDB function that returns the top-k rows.
+"""Run pylance ANN searches of Lance tables, as a DuckDB function that returns the top-k rows.
 
 The vector search rewrite turns a top-k query over an indexed Lance table into
-`unnest(__aidb_ann_<sig>(query_vector, '<search JSON>'), max_depth := 2)`. The function runs the search
-with pylance on a dataset kept open for the session, so the index stays cached between queries: DuckDB's
-`lance_vector_search` answers 21.5 q/s where pylance on an open dataset answers 49.7 q/s on the same 1M index,
-and pylance re-opening the dataset for every query answers 13 q/s (bench/RESULTS.md, "vector search").
+`unnest(__aidb_ann_<sig>(query_vector, '<search JSON>'), max_depth := 2)` (aidb/sql/search_calls.py). The
+function runs the search with pylance on a dataset kept open for the session, so the index stays cached between
+queries: DuckDB's `lance_vector_search` answers 21.5 q/s where pylance on an open dataset answers 49.7 q/s on the
+same 1M index, and pylance re-opening the dataset for every query answers 13 q/s (bench/RESULTS.md, "vector search").
 
-One function is registered per result type (`<sig>` hashes it); the JSON carries the rest of the search:
-dataset, columns, k, metric, the filter in Lance SQL and the search parameters.
+One function is registered per result type (`<sig>` hashes it); the JSON (aidb/ann_search.py) carries the rest of
+the search: dataset, columns, k, metric, the filter in Lance SQL and the search parameters.
 """
 
 from __future__ import annotations
 
-import hashlib
-import itertools
-import json
-import math
-import re
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
 
 import duckdb
 import numpy as np
 import pyarrow as pa
-from sqlglot import exp
 
+from aidb.ann_search import DISTANCE_COLUMN, AnnSearch
 from aidb.errors import DataError, Error, OperationalError, ProgrammingError
-from aidb.storage.vector_tables import VectorIndexInfo, VectorTableInfo
-
-ANN_FUNCTION_PREFIX = "__aidb_ann_"
-DISTANCE_COLUMN = "_distance"
-
-
-@dataclass(frozen=True)
-class AnnSearch:
-    """The constant part of one search: everything but the query vector."""
-
-    dataset: str
-    column: str
-    columns: tuple[str, ...]  # table columns returned, `_distance` after them
-    k: int
-    metric: str
-    dimension: int
-    returns: str  # the DuckDB type of the result: STRUCT(<columns>, _distance FLOAT)[]
-    filter: str | None = None  # Lance SQL, applied before ranking
-    nprobes: int | None = None
-    refine_factor: int | None = None
-    # A filter with statement parameters cannot run inside Lance until they are bound. When the search runs
-    # before DuckDB (engine/search_first.py) it can: Lance SQL split around the parameters' names (odd
-    # places), and the k and probes of that prefiltered search. Otherwise this search over-fetches.
-    bound_filter: tuple[str, ...] | None = None
-    bound_k: int | None = None
-    bound_nprobes: int | None = None
-    # Exact top-k in numpy over the dataset's vectors, a whole chunk of query vectors at once (batch_vector_search
-    # without a usable index): `_distance` then comes in DuckDB's units (array_cosine_distance, array_distance,
-    # array_negative_inner_product), not Lance's.
-    exact: bool = False
-
-    def to_json(self) -> str:
-        return json.dumps({**self.__dict__, "columns": list(self.columns)}, sort_keys=True)
-
-    @staticmethod
-    def from_json(text: str) -> AnnSearch:
-        values = json.loads(text)
-        bound = values.get("bound_filter")
-        return AnnSearch(**{**values, "columns": tuple(values["columns"]), "bound_filter": tuple(bound) if bound else None})
-
-    def bound(self, value_of: Callable[[str], Any]) -> AnnSearch | None:
-        """This search with its filter's parameters bound (`value_of(name)`), or None when a value has no Lance literal."""
-        if self.bound_filter is None:
-            return None
-        parts = list(self.bound_filter)
-        for i in range(1, len(parts), 2):
-            text = lance_literal(value_of(parts[i]))
-            if text is None:
-                return None
-            parts[i] = text
-        return replace(self, filter="".join(parts), k=self.bound_k, nprobes=self.bound_nprobes, bound_filter=None, bound_k=None, bound_nprobes=None)
-
-
-def search_of(
-    table: VectorTableInfo, index: VectorIndexInfo, columns: tuple[str, ...], k: int, metric: str, options: dict, filter: str | None = None
-) -> AnnSearch:
-    """The search of `index` that returns `columns` of `table`; `options` may set nprobes and refine_factor."""
-    dimension = table.vector_columns[index.column.lower()]
-    return AnnSearch(
-        dataset=table.dataset,
-        column=index.column,
-        columns=columns,
-        k=k,
-        metric=metric,
-        dimension=dimension,
-        returns=result_type(columns, table.column_types),
-        filter=filter,
-        nprobes=int(options["nprobes"]) if "nprobes" in options else None,
-        refine_factor=int(options["refine_factor"]) if "refine_factor" in options else None,
-    )
-
-
-def result_type(columns: tuple[str, ...], column_types: dict[str, str]) -> str:
-    fields = [f"{_quoted(c)} {column_types[c]}" for c in columns] + [f"{DISTANCE_COLUMN} FLOAT"]
-    return f"STRUCT({', '.join(fields)})[]"
-
-
-def function_name(dimension: int, returns: str) -> str:
-    return ANN_FUNCTION_PREFIX + hashlib.sha1(f"{dimension}|{returns}".encode()).hexdigest()[:16]
-
-
-def search_call(search: AnnSearch, vector: exp.Expression) -> exp.Expression:
-    """`(SELECT unnest(__aidb_ann_<sig>(vector, '<json>'), max_depth := 2))`: the top-k rows as a subquery.
-
-    Depth 2 unnests the list of rows and then each row into its columns, and no further: a STRUCT or LIST
-    column of the table stays one column (`recursive := true` would unnest it too).
-    """
-    call = exp.Anonymous(this=function_name(search.dimension, search.returns), expressions=[vector, exp.Literal.string(search.to_json())])
-    depth = exp.PropertyEQ(this=exp.to_identifier("max_depth"), expression=exp.Literal.number(2))
-    return exp.Subquery(this=exp.select(exp.Anonymous(this="unnest", expressions=[call, depth])))
-
-
-def vector_parameter(vector: exp.Expression) -> exp.Placeholder | None:
-    """The statement parameter a search's query vector argument is (bare or cast to FLOAT[n]), else None."""
-    if isinstance(vector, exp.Cast):
-        vector = vector.this
-    return vector if isinstance(vector, exp.Placeholder) else None
-
-
-def searches_in(tree: exp.Expression) -> dict[str, AnnSearch]:
-    """The pylance searches a rewritten statement calls, by function name (one search per name is enough)."""
-    found = {}
-    for call in tree.find_all(exp.Anonymous):
-        name = call.name.lower()  # DuckDB's function names are case-insensitive; sqlglot writes them upper-case
-        if name.startswith(ANN_FUNCTION_PREFIX) and name not in found:
-            found[name] = AnnSearch.from_json(call.expressions[1].name)
-    return found
 
 
 class OpenDatasets:
@@ -339,53 +227,3 @@ def run_search(dataset: Any, search: AnnSearch, query: np.ndarray) -> pa.Table:
 @lru_cache(maxsize=256)
 def _parsed(text: str) -> AnnSearch:
     return AnnSearch.from_json(text)
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lance_filter(where: exp.Expression) -> str:
-    """A pushable filter (`vector_plan.pushable`: the table's columns compared with constants) in Lance SQL.
-
-    Lance parses filters as DataFusion SQL: the same operators and string literals as DuckDB, columns
-    unqualified and quoted with backticks when they are not plain names.
-    """
-    if isinstance(where, exp.Where):
-        where = where.this
-    where = where.copy()
-    for column in list(where.find_all(exp.Column)):
-        name = column.name
-        column.replace(exp.var(name if _plain_name(name) else "`" + name.replace("`", "``") + "`"))
-    return where.sql(dialect="duckdb")
-
-
-def lance_filter_template(where: exp.Expression) -> tuple[str, ...]:
-    """`lance_filter` of a filter with statement parameters, split around them: text, name, text, ..., text."""
-    where = (where.this if isinstance(where, exp.Where) else where).copy()
-    text = lance_filter(where)
-    nonce = next(f"aidbparam{i}x" for i in itertools.count() if f"aidbparam{i}x" not in text)
-    for holder in list(where.find_all(exp.Placeholder)):
-        holder.replace(exp.var(f"{nonce}{holder.this}{nonce}"))
-    return tuple(re.split(f"{nonce}(.*?){nonce}", lance_filter(where)))
-
-
-def lance_literal(value: Any) -> str | None:
-    """`value` as a Lance (DataFusion) SQL literal; None for types without a plain literal (dates, bytes, NULL, NaN)."""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else None
-    if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
-    return None
-
-
-def _plain_name(name: str) -> bool:
-    return name.isidentifier() and name.isascii() and name.upper() not in _RESERVED
-
-
-# Names DataFusion's parser reads as keywords, quoted even when plain.
-_RESERVED = {"AND", "OR", "NOT", "NULL", "TRUE", "FALSE", "IS", "IN", "LIKE", "BETWEEN", "SELECT", "FROM", "WHERE", "ORDER", "BY", "GROUP", "LIMIT", "CASE", "WHEN", "THEN", "ELSE", "END", "CAST", "AS", "DATE", "TIMESTAMP", "INTERVAL"}

@@ -13,17 +13,14 @@ import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 
+from aidb.catalog_records import LANCE_CATALOG
 from aidb.errors import OperationalError
+from aidb.progress_reporter import ProgressReporter
 from aidb.storage.extensions import load_extension
 
-if TYPE_CHECKING:
-    from aidb.engine.progress import Progress
-
-LANCE_CATALOG = "aidb_lance"
 VECTOR_INDEX_TYPES = ("IVF_PQ", "IVF_HNSW_SQ", "IVF_FLAT", "IVF_HNSW_PQ", "IVF_SQ", "INVERTED")
 
 
@@ -151,7 +148,7 @@ def index_metric(path: Path, index_name: str) -> str:
 
 
 def build_vector_index(
-    path: str, name: str, column: str, index_type: str, metric: str, options: dict, progress: Progress | None = None
+    path: str, name: str, column: str, index_type: str, metric: str, options: dict, progress: ProgressReporter | None = None
 ) -> None:
     """Build (or replace) a vector index with pylance, which commits it in one step when the build is done.
 

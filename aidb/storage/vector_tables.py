@@ -3,44 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from aidb.storage.lance_tables import LANCE_CATALOG, dataset_path, read_lance_tables, read_vector_indexes
+from aidb.catalog_records import LANCE_CATALOG, VectorIndexInfo, VectorTableInfo
+from aidb.storage.lance_tables import dataset_path, read_lance_tables, read_vector_indexes
 
 _FIXED_FLOAT = re.compile(r"^(FLOAT|DOUBLE)\[(\d+)\]$")
-
-
-@dataclass(frozen=True)
-class VectorIndexInfo:
-    name: str
-    column: str
-    index_type: str
-    metric: str
-    options: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class VectorTableInfo:
-    """A table with at least one fixed-width vector column, Lance-backed or an ordinary DuckDB table."""
-
-    name: str
-    storage: str  # 'lance' | 'duckdb'
-    sql_name: str  # how DuckDB SQL names it: aidb_lance.main.docs for Lance tables
-    dataset: str | None  # path of the Lance dataset
-    columns: tuple[str, ...]
-    vector_columns: dict[str, int]  # column -> dimension
-    row_count: int
-    ndv: dict[str, int] = field(default_factory=dict)  # column -> distinct values, as of the last index build
-    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)  # numeric column -> (min, max), same moment
-    indexes: dict[str, VectorIndexInfo] = field(default_factory=dict)  # column -> its vector index
-    column_types: dict[str, str] = field(default_factory=dict)  # column -> DuckDB type, e.g. FLOAT[384]
-
-    @property
-    def is_lance(self) -> bool:
-        return self.storage == "lance"
 
 
 def read_vector_tables(con: duckdb.DuckDBPyConnection, lance_folder: Path | None) -> dict[str, VectorTableInfo]:

@@ -12,8 +12,8 @@ from aidb.errors import DataError
 
 
 @pytest.fixture
-def docs(tmp_path, monkeypatch):
-    cur = open_pylance_docs(tmp_path, monkeypatch)
+def docs(tmp_path):
+    cur = open_pylance_docs(tmp_path)
     yield cur
     cur.connection.close()
 

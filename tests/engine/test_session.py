@@ -214,3 +214,35 @@ def test_model_function_statements_report_their_input_size(con) -> None:
     con.execute("SELECT count(normalize_text('x' || range)) FROM range(10)")  # a table function: size unknown
     con.execute("SELECT count(*) FROM docs")  # no model function: no progress
     assert progress.totals == [3000, None]
+
+def test_aidb_settings_are_set_read_and_reset_per_connection():
+    con = aidb.connect(autocommit=True)
+    cur = con.cursor()
+    assert con.session.settings.exact_scan_max_rows == 20_000
+    cur.execute("SET aidb_exact_scan_max_rows = 150")
+    assert con.session.settings.exact_scan_max_rows == 150
+    assert con.session.catalog().settings.exact_scan_max_rows == 150  # what the passes read
+    assert cur.execute("SELECT getvariable('aidb_exact_scan_max_rows')").fetchone() == (150,)
+    cur.execute("RESET aidb_exact_scan_max_rows")
+    assert con.session.settings.exact_scan_max_rows == 20_000
+    assert aidb.connect().session.settings.exact_scan_max_rows == 20_000  # another connection is untouched
+    with pytest.raises(aidb.ProgrammingError, match="unknown aidb setting 'aidb_exact_scan_rows'.*aidb_exact_scan_max_rows"):
+        cur.execute("SET aidb_exact_scan_rows = 5")
+    with pytest.raises(aidb.ProgrammingError, match="expected a whole number of rows >= 0"):
+        cur.execute("SET aidb_exact_scan_max_rows = -1")
+    cur.execute("SET threads = 2")  # DuckDB's own settings still go to DuckDB
+    assert cur.execute("SELECT current_setting('threads')").fetchone() == (2,)
+    con.close()
+
+
+def test_a_setting_changes_the_plan_of_a_cached_statement():
+    con = aidb.connect(autocommit=True)
+    cur = con.cursor()
+    cur.execute("CREATE TABLE docs (id BIGINT, emb FLOAT[2]) WITH (storage = 'lance')")
+    cur.execute("INSERT INTO docs SELECT range, [range, 1]::FLOAT[2] FROM range(300)")
+    cur.execute("CREATE VECTOR INDEX docs_emb ON docs (emb) USING IVF_FLAT WITH (metric = 'l2', num_partitions = 2)")
+    sql = "EXPLAIN AIDB SELECT id FROM docs ORDER BY distance(emb, [1, 1]) LIMIT 3"
+    assert "exact" in dict(cur.execute(sql).fetchall())["vector_search"]
+    cur.execute("SET aidb_exact_scan_max_rows = 10")
+    assert "ann_prefilter" in dict(cur.execute(sql).fetchall())["vector_search"]
+    con.close()

@@ -10,7 +10,7 @@ from aidb.models.tiny_clip import draw, save_tiny_clip
 
 from aidb.errors import OperationalError, ProgrammingError
 from aidb.models.clip import ClipLoader
-from aidb.storage.catalog import ModelRecord
+from aidb.catalog_records import ModelRecord
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from aidb.sql.dialect import AIDB, declare_functions
 from aidb.sql.provenance import model_columns
 from aidb.sql.rewrite_embedding_type import rewrite_embedding_type
 from aidb.sql.rewrite_function_arguments import rewrite_function_arguments
-from aidb.storage.catalog import ModelRecord
+from aidb.catalog_records import ModelRecord
 
 EMBED = FunctionInfo(
     name="embed",

@@ -14,8 +14,8 @@ from aidb.sql.dialect import AIDB
 from aidb.sql.rewrite_vector_search import rewrite_vector_search
 from aidb.sql.rewrite_vector_tables import rewrite_vector_tables
 from aidb.sql.vector_plan import estimate_selectivity
-from aidb.storage.lance_search import searches_in
-from aidb.storage.vector_tables import VectorIndexInfo, VectorTableInfo
+from aidb.sql.search_calls import searches_in
+from aidb.catalog_records import VectorIndexInfo, VectorTableInfo
 
 DOCS = VectorTableInfo(
     name="docs",

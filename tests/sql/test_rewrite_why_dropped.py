@@ -10,7 +10,7 @@ from aidb.errors import ProgrammingError
 from aidb.sql.catalog_view import CatalogView
 from aidb.sql.dialect import AIDB
 from aidb.sql.rewrite_why_dropped import rewrite_why_dropped
-from aidb.storage.catalog import RemovalTableRecord
+from aidb.catalog_records import RemovalTableRecord
 
 RECORDS = (
     RemovalTableRecord(1, "clean", "docs_removed_old", "dedup", "docs"),

@@ -15,7 +15,7 @@ import pexpect
 import pytest
 
 from aidb.repl import statement_is_complete
-from aidb.repl_execute import script_parts
+from aidb.repl.execute import script_parts
 
 REPO = Path(__file__).resolve().parents[2]
 PROMPT = "test.aidb>"
@@ -189,7 +189,7 @@ def test_interactive_session(terminal, db_path: Path) -> None:
 
 
 def test_long_and_wide_results_are_cut_for_the_screen(con) -> None:
-    from aidb.repl_render import collect, render_to_string
+    from aidb.repl.render import collect, render_to_string
 
     result = collect(con.execute("SELECT range AS n, repeat('x', 100) AS wide, repeat('y', 300) AS last FROM range(100)"), limit=40)
     assert result.total_rows == 100 and result.truncated
@@ -203,7 +203,7 @@ def test_long_and_wide_results_are_cut_for_the_screen(con) -> None:
 def test_show_aidb_functions_shows_whole_doc_lines(con) -> None:
     from rich.console import Console
 
-    from aidb.repl_render import collect, rich_table
+    from aidb.repl.render import collect, rich_table
 
     doc = con.execute("SELECT doc FROM aidb_functions() ORDER BY length(doc) DESC LIMIT 1").fetchone()[0]
     assert len(doc) > 60
@@ -213,7 +213,7 @@ def test_show_aidb_functions_shows_whole_doc_lines(con) -> None:
 
 
 def test_completion_candidates(con) -> None:
-    from aidb.repl_completion import candidates, read_names
+    from aidb.repl.completion import candidates, read_names
 
     con.execute("CREATE TABLE zebra_stripes (stripe_count INTEGER)")
     names = read_names(con)

@@ -8,14 +8,14 @@ import pytest
 
 from pylance_docs import ROWS, open_pylance_docs, plan_of, vectors  # tests/pylance_docs.py
 
-from aidb.storage.lance_search import lance_filter
+from aidb.sql.search_calls import lance_filter
 
 import sqlglot
 
 
 @pytest.fixture
-def docs(tmp_path, monkeypatch):
-    cur = open_pylance_docs(tmp_path, monkeypatch)
+def docs(tmp_path):
+    cur = open_pylance_docs(tmp_path)
     yield cur
     cur.connection.close()
 

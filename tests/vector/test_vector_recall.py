@@ -9,7 +9,6 @@ import pytest
 
 import aidb
 from aidb.errors import ProgrammingError
-from aidb.sql import vector_plan
 
 ROWS, DIM, K = 20_000, 32, 10
 SELECTIVITIES = {1.0: 1000, 0.5: 500, 0.1: 100, 0.01: 10, 0.001: 1}  # fraction -> bucket bound (bucket = id % 1000)
@@ -46,9 +45,11 @@ def db(tmp_path_factory, vectors):
 
 
 @pytest.fixture
-def force_ann(monkeypatch):
+def force_ann(db):
     """At 20k rows every filtered query would be scanned exactly; lower the bar so the ANN paths run."""
-    monkeypatch.setattr(vector_plan, "EXACT_SCAN_MAX_ROWS", 150)
+    db.execute("SET aidb_exact_scan_max_rows = 150")
+    yield
+    db.execute("RESET aidb_exact_scan_max_rows")
 
 
 def exact_top_k(vectors: np.ndarray, query: np.ndarray, mask: np.ndarray) -> set[int]:

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from aidb.errors import OperationalError
-from aidb.repl_completion import CompletionNames, read_names
-from aidb.repl_render import MAX_ROWS, Result, collect, render
+from aidb.errors import OperationalError, ProgrammingError
+from aidb.repl.completion import CompletionNames, read_names
+from aidb.repl.render import MAX_ROWS, Result, collect, render
 from aidb.sql.split import split_statements
 
 
@@ -28,6 +28,8 @@ class ReplState:
     console: Any = None  # a rich Console when output goes to the terminal
     names: CompletionNames | None = None
     wants_exit: bool = False
+    # runs one dot-command line (repl/commands.py's table, handed over by the shell: commands call the executor)
+    run_dot_command: Callable[[ReplState, str], None] | None = None
 
     def completion_names(self) -> CompletionNames:
         if self.names is None:
@@ -57,9 +59,9 @@ def run_script(state: ReplState, text: str, raise_errors: bool = False) -> bool:
     for kind, chunk in script_parts(text):
         try:
             if kind == "dot":
-                from aidb.repl_commands import run_dot_command
-
-                run_dot_command(state, chunk)
+                if state.run_dot_command is None:
+                    raise ProgrammingError(f"dot-commands are not available here: {chunk.strip()}")
+                state.run_dot_command(state, chunk)
             else:
                 run_sql(state, chunk)
         except Exception as error:  # the session outlives any statement: report and go on
@@ -155,62 +157,3 @@ def run_cancellable(connection: Any, work: Callable[[Any], Any]) -> Any:
 def _may_change_names(statement: str) -> bool:
     first = statement.lstrip().split(None, 1)[:1]
     return bool(first) and first[0].upper() in {"CREATE", "DROP", "ALTER", "ATTACH", "DETACH", "IMPORT", "USE"}
-
-
-class ReplProgress:
-    """Draws rows processed by model functions as a live rich bar on stderr while a statement runs."""
-
-    def __init__(self, console: Any) -> None:
-        self.console = console
-        self.rows = 0
-        self._bar: Any = None
-        self._task: Any = None
-        self._description = ""
-        self._stage: str | None = None
-
-    def start(self, description: str) -> None:
-        self.rows = 0
-        self.total: int | None = None
-        self._description = description
-
-    def expect(self, total: int | None) -> None:
-        """The input size in rows, when known: the bar shows it and an estimate of the time left."""
-        self.total = total
-
-    def advance(self, rows: int) -> None:
-        self.rows += rows
-        if self._bar is None:
-            self._start_bar(self._description, self.total, " rows")
-        self._bar.update(self._task, advance=rows)
-
-    def update(self, stage: str, completed: int, total: int) -> None:
-        """Work of known size, such as a stage of a vector index build: one bar per stage, moved to `completed`."""
-        if self._bar is None or self._stage != stage:
-            self.finish()
-            self._start_bar(stage, total, "")
-            self._stage = stage
-        self._bar.update(self._task, completed=completed, total=total)
-
-    def _start_bar(self, description: str, total: int | None, unit: str) -> None:
-        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-        known = total is not None
-        self._bar = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            *([BarColumn()] if known else []),
-            TextColumn("[bold]{task.completed:,.0f}[/bold]" + (" of {task.total:,.0f}" if known else "") + unit),
-            TimeElapsedColumn(),
-            *([TextColumn("eta"), TimeRemainingColumn()] if known else []),
-            TextColumn("[dim](Ctrl-C cancels)[/dim]"),
-            console=self.console,
-            transient=True,
-        )
-        self._task = self._bar.add_task(description[:50], total=total)
-        self._bar.start()
-
-    def finish(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-            self._bar = None
-        self._stage = None

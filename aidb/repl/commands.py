@@ -7,9 +7,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from aidb.errors import OperationalError, ProgrammingError
-from aidb.repl_execute import ReplState, run_script, run_sql
-from aidb.repl_render import MODES, collect, render
+from aidb.errors import OperationalError, ProgrammingError, did_you_mean
+from aidb.repl.execute import ReplState, run_script, run_sql
+from aidb.repl.render import MODES, collect, render
 
 HELP = """\
 Statements end with ';' and may span lines. Extended SQL (embed, perplexity, EXPLAIN AIDB, CREATE MODEL ...) works.
@@ -32,8 +32,6 @@ def run_dot_command(state: ReplState, line: str) -> None:
     name, _, argument = line.strip().partition(" ")
     handler = COMMANDS.get(name.lower())
     if handler is None:
-        from aidb.errors import did_you_mean
-
         raise ProgrammingError(f"unknown command {name!r}.{did_you_mean(name, COMMANDS)} Type .help for the list.")
     handler(state, argument.strip().rstrip(";").strip())
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+
 
 from aidb.errors import Error
-from aidb.repl_execute import ReplProgress, ReplState, run_script
+from aidb.repl.commands import run_dot_command
+from aidb.repl.execute import ReplState, run_script
+from aidb.repl.progress import ReplProgress
 
 HISTORY_ENV = "AIDB_HISTORY"
 
@@ -28,7 +30,7 @@ def main(path: str, command: str | None = None) -> int:
     except Error as error:
         print(f"Error: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
-    state = ReplState(connection=connection, interactive=interactive)
+    state = ReplState(connection=connection, interactive=interactive, run_dot_command=run_dot_command)
     try:
         if not interactive:
             text = command if command is not None else sys.stdin.read()
@@ -58,8 +60,8 @@ def interactive_loop(state: ReplState, path: str) -> int:
     from pygments.lexers.sql import SqlLexer
     from rich.console import Console
 
-    from aidb import __version__
-    from aidb.repl_completion import make_completer
+    from aidb.version import __version__
+    from aidb.repl.completion import make_completer
 
     state.console = Console(highlight=False)
     state.connection.session.progress = ReplProgress(Console(stderr=True))
@@ -87,13 +89,3 @@ def interactive_loop(state: ReplState, path: str) -> int:
         if text.strip():
             run_script(state, text)
     return 0
-
-
-def _entry() -> Any:  # pragma: no cover - `python -m aidb.repl PATH` for quick manual runs
-    arguments = sys.argv[1:]
-    command = arguments[2] if len(arguments) >= 3 and arguments[1] == "-c" else None
-    return main(arguments[0] if arguments else ":memory:", command)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(_entry())

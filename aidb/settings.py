@@ -1,0 +1,50 @@
+"""aidb's own settings, changed per connection with `SET aidb_<name> = value` and handed to the rewrite passes as data.
+
+A leaf module: the catalog view carries a `Settings`, so a pass reads a threshold from its input rather than from
+a module constant, and a plan cached under one value is dropped when the value changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+from aidb.errors import ProgrammingError, did_you_mean
+
+PREFIX = "aidb_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Below this many candidate rows an exact scan is both exact and about as fast as probing a vector index,
+    # unless Lance can prefilter them in a larger table (sql/vector_plan.py, bench/RESULTS.md "vector search").
+    exact_scan_max_rows: int = 20_000
+
+
+DOCS = {
+    "exact_scan_max_rows": "candidate rows at or below which a top-k vector query is scanned exactly instead of using the ANN index",
+}
+
+
+def names() -> list[str]:
+    return [PREFIX + f.name for f in fields(Settings)]
+
+
+def is_setting(name: str) -> bool:
+    return name.lower().startswith(PREFIX)
+
+
+def with_value(settings: Settings, name: str, value: object) -> Settings:
+    """`settings` with `name` (aidb_...) set to `value`; None resets it to its default."""
+    field = _field(name)
+    if value is None:
+        return replace(settings, **{field: getattr(Settings(), field)})
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ProgrammingError(f"SET {name.lower()}: expected a whole number of rows >= 0, got {value!r}")
+    return replace(settings, **{field: value})
+
+
+def _field(name: str) -> str:
+    field = name.lower().removeprefix(PREFIX)
+    if field not in DOCS:
+        raise ProgrammingError(f"unknown aidb setting {name!r}.{did_you_mean(name.lower(), names())} aidb's settings: {', '.join(names())}")
+    return field
