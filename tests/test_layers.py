@@ -148,3 +148,26 @@ def test_leaf_modules_import_nothing_but_errors(leaf):
     edges = graph()
     others = {t for t in edges.get(leaf, ()) if part_of(t) != leaf and LAYERS[part_of(t)] != BASE}
     assert not others, f"{leaf} is a leaf module but imports {others}"
+
+
+def third_party_imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name.partition(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module.partition(".")[0])
+    return found
+
+
+# aidb.sql is pure (sqlglot and leaf modules, never DuckDB); storage reads and writes data but builds no SQL trees.
+FORBIDDEN = {"aidb.sql": {"duckdb", "lance", "pyarrow"}, "aidb.storage": {"sqlglot"}}
+
+
+@pytest.mark.parametrize("part", sorted(FORBIDDEN))
+def test_pure_parts_do_not_import_what_they_must_not(part):
+    offending = {
+        name: sorted(third_party_imports(path) & FORBIDDEN[part]) for name, path in modules().items() if part_of(name) == part
+    }
+    offending = {name: found for name, found in offending.items() if found}
+    assert not offending, f"{part} must not import {sorted(FORBIDDEN[part])}: {offending}"
