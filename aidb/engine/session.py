@@ -448,7 +448,7 @@ class Session:
             self.model_file_changes.rolled_back(referenced)
 
     def leave_transaction(self, what: str) -> None:
-        self.transactions.leave(what)
+        self.transactions.leave(what, self.commit)
 
     def interrupt(self) -> None:
         self.duck.interrupt()

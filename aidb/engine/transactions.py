@@ -63,16 +63,15 @@ class Transactions:
         self.active = False
         return True
 
-    def leave(self, what: str) -> None:
-        """Commit the implicit transaction before `what`, a statement that commits by itself (a Lance table's DDL).
-
-        Inside an explicit transaction that would commit what the user has not committed yet: refused.
-        """
+    def leave(self, what: str, commit: Callable[[], None]) -> None:
+        """Commit (with `commit`, the session's, which publishes staged Lance writes) the implicit transaction before
+        `what`, a statement that commits by itself (a Lance table's DDL). Inside an explicit transaction that would
+        commit what the user has not committed yet: refused."""
         if not self.active:
             return
         if self.autocommit:
             raise ProgrammingError(f"{what} cannot run inside a transaction (Lance commits it by itself); COMMIT or ROLLBACK first")
-        self.commit()
+        commit()
 
     def abort(self, error: Error) -> Error:
         """Undo what a failed statement's transaction did; `error`, saying so when a transaction was rolled back."""
