@@ -7,8 +7,8 @@ import numpy as np
 from pylance_docs import DIM, open_pylance_docs, plan_of, vectors  # tests/pylance_docs.py
 
 
-def test_insert_select_from_an_ann_search_into_a_lance_table(tmp_path, monkeypatch):
-    docs = open_pylance_docs(tmp_path, monkeypatch)
+def test_insert_select_from_an_ann_search_into_a_lance_table(tmp_path):
+    docs = open_pylance_docs(tmp_path)
     query = "[" + ", ".join(repr(float(v)) for v in vectors(docs)[40] + 0.01) + f"]::FLOAT[{DIM}]"
     search = f"SELECT id, emb FROM vector_search(docs, emb, {query}, k := 5)"
     assert "__aidb_ann_" in plan_of(docs, search)  # the search runs through a pylance function
@@ -28,8 +28,8 @@ def test_insert_select_from_an_ann_search_into_a_lance_table(tmp_path, monkeypat
     docs.connection.close()
 
 
-def test_a_training_query_may_search(tmp_path, monkeypatch):
-    docs = open_pylance_docs(tmp_path, monkeypatch)
+def test_a_training_query_may_search(tmp_path):
+    docs = open_pylance_docs(tmp_path)
     query = "[" + ", ".join(repr(float(v)) for v in vectors(docs)[7]) + f"]::FLOAT[{DIM}]"
     docs.execute(
         "CREATE LANGUAGE MODEL near7 FROM "
