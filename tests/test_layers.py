@@ -1,6 +1,7 @@
 """The layer rule, checked on the import graph of aidb/: arrows point down only, and there is no cycle.
 
-surfaces (dbapi, cli, repl/, sqlalchemy_dialect, demo/) -> engine -> sql | functions | ops -> models | storage -> leaf
+surfaces (dbapi, cli, repl/, sqlalchemy_dialect, demo/, training/, agent/) -> engine -> distributed (Ray) -> sql | functions | ops
+-> models | storage -> leaf
 modules (catalog_records, settings, ...) -> errors. Every import counts: module level, inside functions, under TYPE_CHECKING.
 A module imported lazily (a heavy framework, a plugin) still draws its arrow.
 """
@@ -15,7 +16,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "aidb"
 
-BASE, LEAF, LOWER, MIDDLE, ENGINE, SURFACE = range(6)
+BASE, LEAF, LOWER, MIDDLE, DISTRIBUTED, ENGINE, SURFACE = range(7)
 # The layer of each top-level part of aidb. A new top-level module or folder must be placed here.
 LAYERS = {
     "aidb": SURFACE,  # the package itself: aidb.connect
@@ -26,8 +27,8 @@ LAYERS = {
     "aidb.demo": SURFACE,
     "aidb.agent": SURFACE,
     "aidb.engine": ENGINE,
-    "aidb.distributed": ENGINE,
-    "aidb.training": ENGINE,
+    "aidb.distributed": DISTRIBUTED,  # Ray jobs: run the functions and operators below; the engine routes to them
+    "aidb.training": SURFACE,  # QueryDataset: a Python surface over a connection, like dbapi
     "aidb.sql": MIDDLE,
     "aidb.functions": MIDDLE,
     "aidb.ops": MIDDLE,
