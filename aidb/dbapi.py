@@ -9,11 +9,13 @@ stay readable.
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 from sqlglot import exp
@@ -34,6 +36,21 @@ def _translated() -> Iterator[None]:
         raise
     except Exception as error:
         raise errors.translate_exception(error) from error
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _one_at_a_time(method: _Method) -> _Method:
+    """Run a Connection or Cursor method holding the connection's lock (threads with their own cursors take turns)."""
+
+    @functools.wraps(method)
+    def locked(self: Any, *args: Any, **kwargs: Any) -> Any:
+        connection = self if isinstance(self, Connection) else self.connection
+        with connection._lock:
+            return method(self, *args, **kwargs)
+
+    return locked  # type: ignore[return-value]
 
 
 class Connection:
@@ -63,6 +80,8 @@ class Connection:
             engine=engine, ray_address=ray_address,
         )
         self._streaming: Cursor | None = None
+        # Cursors share the connection's DuckDB connection: threads with cursors of their own take turns on it.
+        self._lock = threading.RLock()
 
     @property
     def session(self) -> Session:
@@ -75,6 +94,7 @@ class Connection:
         return self.session.autocommit
 
     @autocommit.setter
+    @_one_at_a_time
     def autocommit(self, value: bool) -> None:
         if value and self.session.in_transaction:
             self.session.commit()
@@ -95,21 +115,25 @@ class Connection:
     def executemany(self, operation: str, seq_of_parameters: Iterable[Sequence[Any]]) -> Cursor:
         return self.cursor().executemany(operation, seq_of_parameters)
 
+    @_one_at_a_time
     def register(self, view_name: str, python_object: Any) -> Connection:
         """Read a pandas or polars DataFrame or a pyarrow Table/RecordBatch/RecordBatchReader/Dataset as the view
         `view_name` until `unregister(view_name)` (as DuckDB's `register`); rows are read when a statement runs."""
         self.session.python_objects.register(view_name, python_object)
         return self
 
+    @_one_at_a_time
     def unregister(self, view_name: str) -> Connection:
         self.session.python_objects.unregister(view_name)
         return self
 
+    @_one_at_a_time
     def commit(self) -> None:
         with _translated():
             self._release_stream()
         self.session.commit()
 
+    @_one_at_a_time
     def rollback(self) -> None:
         with _translated():
             self._release_stream()
@@ -119,6 +143,7 @@ class Connection:
         """Cancel the statement running on this connection (from another thread); it raises OperationalError."""
         self.session.interrupt()
 
+    @_one_at_a_time
     def close(self) -> None:
         """Close; a transaction not committed is rolled back (PEP 249). Closing twice is harmless."""
         if self._session is None:
@@ -162,6 +187,7 @@ class Cursor:
 
     # -- executing --------------------------------------------------------------------------------
 
+    @_one_at_a_time
     def execute(self, operation: str, parameters: Sequence[Any] | dict[str, Any] | None = None) -> Cursor:
         self._check_open()
         session = self.connection.session
@@ -203,26 +229,31 @@ class Cursor:
 
     # -- fetching ---------------------------------------------------------------------------------
 
+    @_one_at_a_time
     def fetchone(self) -> tuple[Any, ...] | None:
         self._read_rows = True
         with _translated():
             return self._rows().fetchone()
 
+    @_one_at_a_time
     def fetchmany(self, size: int | None = None) -> list[tuple[Any, ...]]:
         self._read_rows = True
         with _translated():
             return self._rows().fetchmany(self.arraysize if size is None else size)
 
+    @_one_at_a_time
     def fetchall(self) -> list[tuple[Any, ...]]:
         self._read_rows = True
         with _translated():
             return self._rows().fetchall()
 
+    @_one_at_a_time
     def arrow(self):
         """The remaining rows as a pyarrow.Table."""
         with _translated():
             return self._rows().to_arrow_table()
 
+    @_one_at_a_time
     def df(self):
         """The remaining rows as a pandas DataFrame."""
         with _translated():
@@ -230,16 +261,19 @@ class Cursor:
 
     fetchdf = df
 
+    @_one_at_a_time
     def fetch_arrow_table(self):
         """The remaining rows as a pyarrow.Table (DuckDB's name for `arrow()`)."""
         with _translated():
             return self._rows().to_arrow_table()
 
+    @_one_at_a_time
     def fetchnumpy(self) -> dict[str, Any]:
         """The remaining rows as {column: numpy array} (masked arrays where a column has NULLs), as DuckDB gives them."""
         with _translated():
             return self._rows().fetchnumpy()
 
+    @_one_at_a_time
     def fetch_record_batch(self, rows_per_batch: int = 1_000_000):
         """A pyarrow.RecordBatchReader streaming the remaining rows; read it before the connection runs another statement."""
         with _translated():
@@ -247,6 +281,7 @@ class Cursor:
         self._source = _RowsResult([], [])  # the reader owns the rest of the rows
         return reader
 
+    @_one_at_a_time
     def pl(self):
         """The remaining rows as a polars DataFrame (needs polars: pip install polars)."""
         try:
@@ -260,6 +295,7 @@ class Cursor:
         while (row := self.fetchone()) is not None:
             yield row
 
+    @_one_at_a_time
     def close(self) -> None:
         if self.connection._streaming is self:
             self.connection._streaming = None

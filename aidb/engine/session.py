@@ -104,7 +104,7 @@ class Session:
         self.lance_staging = LanceStaging()  # Lance writes of the open transaction, published at commit
         self.model_file_changes = ModelFileChanges()  # trained/obsolete model files, removed when the transaction ends
         # Sessions on one file share its DuckDB instance, the functions registered on it and its open Lance datasets.
-        self._database = open_database(self.layout, read_only, lambda: open_database_file(self.layout, read_only))
+        self._database = open_database(self.layout, read_only, lambda: open_database_file(self.layout, read_only, self.scratch_dir() / "spill"))
         self.lance_datasets = self._database.lance_datasets
         self.errors = self._database.errors
         self._functions = SessionFunctionContext(self.resolve_model, lambda: self.progress, self.check_model_trusted)
