@@ -34,6 +34,7 @@ from aidb.engine.outcome import NO_ROWS, Outcome
 from aidb.engine.statement_context import StatementContext
 from aidb.engine.transactions import Transactions
 from aidb.errors import OperationalError, ProgrammingError
+from aidb.settings import Settings, with_value
 from aidb.ops.operator_registry import OperatorInput, OperatorResult
 from aidb.sql.frontend import ParsedStatement, parse_statement
 from aidb.sql.lineage import lineage_of
@@ -57,9 +58,6 @@ class RayContext(StatementContext, Protocol):
 
     def model_files_dir(self) -> Path: ...
 
-ENGINES = ("duckdb", "ray")
-# SET name -> (Session attribute, value after RESET)
-ENGINE_SETTINGS: dict[str, tuple[str, str | None]] = {"aidb_engine": ("engine", "duckdb"), "aidb_ray_address": ("ray_address", None)}
 RAY_OPERATORS = {"near_duplicates": near_duplicates_on_ray}
 RAY_OPERATOR_PLANS = {
     "near_duplicates": (
@@ -81,37 +79,11 @@ class RaySource:
 
 
 def check_engine(engine: str) -> str:
-    """`engine` checked: 'duckdb' (everything local) or 'ray' (which needs the aidb[ray] extra, checked now)."""
-    value = str(engine).lower()
-    if value not in ENGINES:
-        raise ProgrammingError(f"unknown aidb_engine {engine!r}; expected one of {', '.join(map(repr, ENGINES))}")
+    """`engine` checked (settings.with_value's message for an unknown one); 'ray' also needs the aidb[ray] extra, checked now."""
+    value = with_value(Settings(), "aidb_engine", engine).engine
     if value == "ray":
         require_ray("aidb_engine = 'ray'")
     return value
-
-
-def run_engine_setting(session: RayContext, statement: ParsedStatement) -> Outcome | None:
-    """`SET aidb_engine = 'ray' | 'duckdb'`, `SET aidb_ray_address = '...'` and `RESET` of either: the session's
-    engine settings (no transaction, nothing sent to DuckDB); None for any other statement."""
-    words = statement.text.rstrip("; \n").split()
-    if len(words) == 2 and words[0].upper() == "RESET" and words[1].lower() in ENGINE_SETTINGS:
-        attribute, default = ENGINE_SETTINGS[words[1].lower()]
-        setattr(session, attribute, default)
-        return NO_ROWS
-    tree = statement.tree
-    if not (isinstance(tree, exp.Set) and len(tree.expressions) == 1 and isinstance(tree.expressions[0].this, exp.EQ)):
-        return None
-    name = tree.expressions[0].this.this
-    if not (isinstance(name, exp.Column) and name.name.lower() in ENGINE_SETTINGS):
-        return None
-    value = tree.expressions[0].this.expression
-    if not (isinstance(value, exp.Literal) and value.is_string):
-        raise ProgrammingError(f"SET {name.name}: the value must be a quoted string, e.g. SET aidb_engine = 'ray'")
-    if name.name.lower() == "aidb_engine":
-        session.engine = check_engine(value.this)
-    else:
-        session.ray_address = value.this or None
-    return NO_ROWS
 
 
 def run_ray_statement(session: RayContext, statement: ParsedStatement, parameters: object) -> Outcome | None:

@@ -27,7 +27,7 @@ from aidb.engine.model_trust_policy import TRUST_MODELS_ENV, check_model_trusted
 from aidb.engine.outcome import NO_ROWS, Outcome, changes_schema, outcome_of
 from aidb.engine.operator_runs import OperatorRelations
 from aidb.engine.plan_cache import CachedPlan, LruCache
-from aidb.engine.ray_statements import check_engine, ray_operator, run_engine_setting, run_ray_statement
+from aidb.engine.ray_statements import check_engine, ray_operator, run_ray_statement
 from aidb.engine.progress import Progress
 from aidb.engine.progress_totals import ProgressTotals
 from aidb.engine.python_scans import PythonObjects
@@ -91,11 +91,10 @@ class Session:
         # load models whose catalog rows this machine did not sign (engine/model_trust_policy.py)
         self.trust_models = trust_models or os.environ.get(TRUST_MODELS_ENV) == "1"
         self.progress: ProgressReporter = progress or Progress()
-        self.engine = check_engine(engine)  # 'ray': model-function statements run on Ray Data (engine/ray_statements.py)
-        self.ray_address = ray_address
         self.last_ray_job: JobSummary | None = None
         self._catalog: CatalogView | None = None
-        self.settings = Settings()  # SET aidb_... (aidb/settings.py)
+        # SET aidb_... (aidb/settings.py); engine 'ray': model-function statements run on Ray Data (engine/ray_statements.py)
+        self.settings = with_value(with_value(Settings(), "aidb_engine", check_engine(engine)), "aidb_ray_address", ray_address or "")
         self._statement_running = False
         self._parsed: LruCache[list[ParsedStatement]] = LruCache()  # by script text
         self._plans: LruCache[CachedPlan] = LruCache()  # by statement text, for the current catalog view
@@ -159,17 +158,28 @@ class Session:
         self.progress_totals.clear()
         self.lance_datasets.clear()
 
+    @property
+    def engine(self) -> str:
+        return self.settings.engine
+
+    @property
+    def ray_address(self) -> str | None:
+        return self.settings.ray_address
+
     def _set(self, name: str, value: object | None) -> None:
         """SET / RESET an aidb setting; mirrored as a DuckDB variable, so `getvariable('aidb_...')` reads it."""
+        if name.lower() == "aidb_engine" and isinstance(value, str):
+            check_engine(value)  # 'ray' without the aidb[ray] extra: say what to install, change nothing
         self.settings = with_value(self.settings, name, value)
         if self._catalog is not None:
             self._catalog = replace(self._catalog, settings=self.settings)
         self._plans.clear()  # plans were made under the old value
         variable = name.lower()
-        if value is None:
+        current = getattr(self.settings, variable.removeprefix(PREFIX))
+        if value is None or current is None:
             self.duck.execute(f"RESET VARIABLE {variable}")
         else:
-            self.duck.execute(f"SET VARIABLE {variable} = {getattr(self.settings, variable.removeprefix(PREFIX))}")
+            self.duck.execute(f"SET VARIABLE {variable} = ?", [current])
 
     def lance_folder(self) -> Path:
         """The folder of this database's Lance datasets; a temporary one for an in-memory database."""
@@ -274,9 +284,6 @@ class Session:
         if control == "rollback":
             self.rollback()
             return NO_ROWS
-        setting = run_engine_setting(self, statement)  # aidb_engine, aidb_ray_address (engine/ray_statements.py)
-        if setting is not None:
-            return setting
         change = setting_change(tree, statement.text)
         if change is not None:
             self._set(*change)

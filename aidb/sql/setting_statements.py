@@ -25,9 +25,11 @@ def setting_change(tree: exp.Expression | None, text: str) -> tuple[str, object 
 
 
 def _value(name: str, node: exp.Expression) -> object:
+    if isinstance(node, exp.Literal) and node.is_string:
+        return node.this
     if isinstance(node, exp.Literal) and not node.is_string:
         number = float(node.this)
         return int(number) if number.is_integer() else number
     if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal):
         return -float(node.this.this)
-    raise ProgrammingError(f"SET {name}: expected a number, got {node.sql(dialect='duckdb')}")
+    raise ProgrammingError(f"SET {name}: expected a number or a quoted string, got {node.sql(dialect='duckdb')}")

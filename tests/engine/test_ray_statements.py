@@ -164,6 +164,7 @@ def test_set_and_reset_aidb_engine():
     con.execute("SET aidb_ray_address = 'ray://head:10001'")
     steps = dict(con.execute(explain).fetchall())
     assert steps["ray where"] == "Ray cluster at ray://head:10001" and "ray map_batches" in steps
+    assert con.execute("SELECT getvariable('aidb_engine'), getvariable('aidb_ray_address')").fetchone() == ("ray", "ray://head:10001")
     con.execute("RESET aidb_ray_address")
     con.execute("RESET aidb_engine")
     assert con.session.engine == "duckdb" and con.session.ray_address is None
