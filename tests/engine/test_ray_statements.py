@@ -129,11 +129,16 @@ def test_insert_select_on_ray_into_duckdb_and_lance_tables(ray_db, small_blocks)
     assert ray_db.session.last_ray_job.blocks == 4
     local = ray_db.execute("SELECT id, minhash(text) FROM docs WHERE id < 700 ORDER BY id").fetchall()
     assert ray_db.execute("SELECT * FROM sig_rows ORDER BY id").fetchall() == local
-    ray_db.execute("INSERT INTO lance_rows SELECT id, perplexity(text) FROM docs WHERE id BETWEEN 100 AND 199")
+    # a Lance source is read in place: its fragments are the job's input, nothing is exported
+    ray_db.execute("CREATE TABLE lance_docs (id BIGINT, text VARCHAR) WITH (storage = 'lance')")
+    ray_db.execute("INSERT INTO lance_docs SELECT id, text FROM docs WHERE id BETWEEN 100 AND 199")  # no model function: DuckDB
+    statement = "INSERT INTO lance_rows SELECT id, perplexity(text) FROM lance_docs"
+    assert dict(ray_db.execute(f"EXPLAIN AIDB {statement}").fetchall())["ray read"] == "lance_docs as Lance fragments"
+    ray_db.execute(statement)
     expected = [(-1, 0.5)] + ray_db.execute("SELECT id, perplexity(text) FROM docs WHERE id BETWEEN 100 AND 199 ORDER BY id").fetchall()
     assert ray_db.execute("SELECT id, ppl FROM lance_rows ORDER BY id").fetchall() == expected
     inputs = ray_db.execute("SELECT input_table FROM aidb.lineage l JOIN aidb.runs r USING (run_id) WHERE r.statement LIKE 'INSERT INTO lance_rows SELECT%'").fetchall()
-    assert inputs == [("docs",)]
+    assert inputs == [("lance_docs",)]
     with pytest.raises(aidb.ProgrammingError, match="INSERT INTO lance_rows: the SELECT gives 1 columns, but the table has 2"):
         ray_db.execute("INSERT INTO lance_rows SELECT perplexity(text) FROM docs")
 
