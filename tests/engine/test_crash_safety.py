@@ -182,7 +182,20 @@ def test_killed_training(base):
     _training(base, KILLS)
 
 
-@pytest.mark.slow
+def _dedup_run(db_path: Path, kills: int) -> None:
+    """A dedup run killed part-way: its output table, its removal table and their catalog row exist together or not at all."""
+    statement = "con.execute(\"CREATE OR REPLACE TABLE clean AS SELECT * FROM dedup(docs, text, methods := ['exact', 'fuzzy'])\")"
+    for delay in _delays(7, kills, 3.0):
+        _kill_during(db_path, statement, delay)
+        con = _reopen_and_check(db_path)
+        tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
+        recorded = con.execute("SELECT count(*) FROM aidb.removal_tables WHERE output_table = 'clean'").fetchone()[0]
+        assert ("clean" in tables) == ("docs_removed" in tables) == (recorded > 0)
+        if "clean" in tables:
+            kept = con.execute("SELECT count(*) FROM clean").fetchone()[0]
+            removed = con.execute("SELECT count(DISTINCT id) FROM docs_removed").fetchone()[0]
+            assert kept + removed == BASE_ROWS and 0 < kept < BASE_ROWS
+        con.close()
 
 
 def _migration(db_path: Path, kills: int) -> None:
@@ -218,11 +231,15 @@ def _migration(db_path: Path, kills: int) -> None:
     raw.close()
 
 
+def test_killed_dedup_run_writing_its_removal_table(base):
+    _dedup_run(base, KILLS)
+
+
 def test_killed_migration(base):
     _migration(base, KILLS)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("workload", [_vector_index_build, _ctas_of_model_scores, _lance_insert, _transaction_over_both_stores, _training, _migration])
+@pytest.mark.parametrize("workload", [_vector_index_build, _ctas_of_model_scores, _lance_insert, _transaction_over_both_stores, _training, _dedup_run, _migration])
 def test_killed_at_many_moments(base, workload):
     workload(base, 8)
