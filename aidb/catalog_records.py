@@ -55,6 +55,7 @@ class VectorTableInfo:
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)  # numeric column -> (min, max), same moment
     indexes: dict[str, VectorIndexInfo] = field(default_factory=dict)  # column -> its vector index
     column_types: dict[str, str] = field(default_factory=dict)  # column -> DuckDB type, e.g. FLOAT[384]
+    staged: bool = False  # a Lance table the open transaction wrote: read through its staging view until commit
 
     @property
     def is_lance(self) -> bool:

@@ -87,7 +87,7 @@ class LanceStaging:
         for key, staged in self._tables.items():
             info = tables.get(key)
             if info is not None:
-                shadowed[key] = replace(info, storage="duckdb", sql_name=quoted(staged.name), dataset=None, indexes={})
+                shadowed[key] = replace(info, storage="duckdb", sql_name=quoted(staged.name), dataset=None, indexes={}, staged=True)
         return shadowed
 
     def prepare_commit(self, duck: duckdb.DuckDBPyConnection, folder: Path) -> list[PendingCommit]:

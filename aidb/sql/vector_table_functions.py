@@ -180,6 +180,11 @@ def _table(node: exp.Expression, tables: dict[str, VectorTableInfo], function: s
 
 def _lance_only(info: VectorTableInfo, function: str) -> None:
     if not info.is_lance:
+        if info.staged:
+            raise ProgrammingError(
+                f"{function}(): the Lance table {info.name} has writes staged in the open transaction, and its full-text "
+                "index covers committed rows only; COMMIT first (vector_search reads the staged rows exactly)"
+            )
         raise ProgrammingError(f"{function}(): {info.name} is a DuckDB table; full-text search needs a Lance table (WITH (storage = 'lance'))")
 
 

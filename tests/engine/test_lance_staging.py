@@ -115,3 +115,14 @@ def test_a_vector_index_on_a_table_the_transaction_wrote_commits_it_first(pep, d
     pep.rollback()
     assert pep.execute("SELECT count(*) FROM docs").fetchone() == (4,)
     assert [row[0] for row in pep.execute("SHOW VECTOR INDEXES").fetchall()] == ["docs_emb"]
+
+
+def test_text_search_on_a_table_the_transaction_wrote_says_to_commit_first(pep):
+    pep.execute("CREATE VECTOR INDEX docs_text ON docs (text) USING INVERTED")
+    pep.commit()
+    pep.execute(f"INSERT INTO docs VALUES (8, 'h', {_vector(8)})")
+    with pytest.raises(aidb.ProgrammingError, match="staged in the open transaction.*COMMIT first"):
+        pep.execute("SELECT id FROM text_search(docs, text, 'h', k := 3)")
+    pep.execute(f"INSERT INTO docs VALUES (8, 'h', {_vector(8)})")  # the failed statement rolled the transaction back
+    pep.commit()
+    assert pep.execute("SELECT id FROM text_search(docs, text, 'h', k := 3)").fetchall() == [(8,)]
