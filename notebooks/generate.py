@@ -1,21 +1,57 @@
-"""Write the notebooks of this folder from the cell lists below (run: python notebooks/generate.py).
+"""Write the notebooks of this folder from the cell lists below and execute them, outputs included
+(run: python notebooks/generate.py [name ...]).
 
-Notebooks are committed without outputs; tests/notebooks/test_notebooks.py executes every
-notebooks/*.ipynb top to bottom. A pipeline may also add a hand-made .ipynb here: the test picks it up.
+Notebooks are committed WITH their outputs, so a reader sees the tables and plots without running anything;
+tests/notebooks/test_notebooks.py executes a copy of every notebooks/*.ipynb top to bottom and checks that the
+committed file has the outputs of its cells (an image for each cell that plots) and the cells written here.
+A pipeline may also add a hand-made .ipynb: the test picks it up, executed with `execute_notebook` below.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+CELL_TIMEOUT_S = 300
+# The kernel inherits these: this checkout importable, plots as inline PNG outputs, nothing downloaded.
+KERNEL_ENVIRONMENT = {
+    "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    "HF_HUB_OFFLINE": "1",
+    "PYTHONWARNINGS": "ignore:IProgress not found",  # tqdm.auto's note that ipywidgets is absent, not the notebook's business
+}
+
+
+def execute_notebook(notebook: nbformat.NotebookNode, folder: Path) -> nbformat.NotebookNode:
+    """Run `notebook` top to bottom in a kernel of this interpreter (working directory `folder`), outputs in place.
+
+    Raises nbclient's CellExecutionError naming the failing cell. The caller sets KERNEL_ENVIRONMENT first.
+    """
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+    from nbclient import NotebookClient
+
+    class CurrentInterpreterKernels(KernelSpecManager):
+        """Resolves any kernel name to an ipykernel of the running interpreter, so no kernelspec must be installed."""
+
+        def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+            return KernelSpec(
+                argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                display_name="Python 3", language="python", name=kernel_name,
+            )
+
+    manager = AsyncKernelManager(kernel_name="python3", kernel_spec_manager=CurrentInterpreterKernels())
+    client = NotebookClient(notebook, km=manager, timeout=CELL_TIMEOUT_S, resources={"metadata": {"path": str(folder)}})
+    client.execute()
+    return notebook
 
 SETUP = """\
-import matplotlib
-matplotlib.use("Agg")  # notebooks run headless in the test suite
 import matplotlib.pyplot as plt
 import numpy as np
 from pathlib import Path
@@ -246,33 +282,89 @@ con.execute("SHOW VECTOR INDEXES").df()"""
 PRETRAINING = [
     new_markdown_cell(
         "# A pre-training data pipeline: filter, then deduplicate three ways\n\n"
-        "The bundled corpus (400 documents with planted junk, exact and near duplicates) goes through a quality "
-        "filter and the dedup cascade (`dedup()`: exact, fuzzy MinHash-LSH, semantic SemDeDup) in SQL. Every "
-        "step's result is a table; the funnel and the removal table say what each step removed, and "
-        "`why_dropped` says why one row is gone."
+        "The bundled corpus (400 documents, some French and German, with planted junk, exact and near duplicates) "
+        "goes through language ID and datatrove's quality filters, then the dedup cascade (`dedup()`: exact, fuzzy "
+        "MinHash-LSH, semantic SemDeDup), in SQL. Every step's result is a table; the removal tables and the funnel "
+        "say what each step removed, and `why_dropped` says why one row is gone."
     ),
     new_code_cell(SETUP),
-    new_markdown_cell("## Quality filter\n\nThe demo's Gopher rules (Rae et al. 2021) as one SQL predicate."),
+    new_markdown_cell(
+        "## Language ID and the quality filters, one column each\n\n"
+        "`lang_id(text)` names the language (langid.py's model, shipped in the `py3langid` wheel). "
+        "`gopher_quality`, `gopher_repetition`, `c4_quality` and `fineweb_quality` apply datatrove's rules at their "
+        "published defaults and return the measured statistics, `keep` and `reason` (the first rule failed, named "
+        "as datatrove names it). Which filter keeps which planted kind of document:"
+    ),
     new_code_cell(
         """\
-import io
+con.execute(\"\"\"
+    CREATE TABLE signals AS
+    SELECT id, planted, lang_id(text).lang AS lang,
+           gopher_quality(text).keep AS gopher_quality, gopher_repetition(text).keep AS gopher_repetition,
+           c4_quality(text).keep AS c4_quality, fineweb_quality(text).keep AS fineweb_quality
+    FROM docs
+\"\"\")
+filters = ["gopher_quality", "gopher_repetition", "c4_quality", "fineweb_quality"]
+kept = con.execute(f\"\"\"
+    SELECT planted, avg((lang = 'en')::INT) AS lang_id_en, {', '.join(f'avg({f}::INT) AS {f}' for f in filters)}
+    FROM signals GROUP BY planted ORDER BY planted
+\"\"\").df().set_index("planted")
+assert kept.loc["junk_gibberish", "lang_id_en"] == 0 and kept.loc["clean", "gopher_repetition"] == 1
+fig, ax = plt.subplots(figsize=(7, 4))
+image = ax.imshow(kept.values, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
+ax.set_xticks(range(len(kept.columns)), kept.columns, rotation=30, ha="right"); ax.set_yticks(range(len(kept)), kept.index)
+for (y, x), value in np.ndenumerate(kept.values):
+    ax.text(x, y, f"{value:.2f}", ha="center", va="center", fontsize=8)
+fig.colorbar(image, label="fraction kept"); ax.set_title("documents each filter keeps, by planted kind")
+plt.show()
+con.execute("SELECT lang, count(*) AS docs FROM signals GROUP BY lang ORDER BY docs DESC").df()"""
+    ),
+    new_markdown_cell(
+        "## A quality report a BI tool can chart\n\n"
+        "`quality_report(table, text_col)` returns one plain table: per-filter pass rates by reason and ten-bin "
+        "histograms of the statistics behind them."
+    ),
+    new_code_cell(
+        """\
+con.execute("CREATE TABLE corpus_quality AS SELECT * FROM quality_report(docs, 'text')")
+pass_rates = con.execute(\"\"\"
+    SELECT filter, name, docs, round(fraction, 3) AS fraction FROM corpus_quality
+    WHERE section = 'pass_rate' ORDER BY filter, docs DESC
+\"\"\").df()
+words = con.execute(\"\"\"
+    SELECT bin_lower, bin_upper, docs FROM corpus_quality
+    WHERE section = 'histogram' AND filter = 'gopher_quality' AND name = 'n_words' ORDER BY bin_lower
+\"\"\").df()
+assert words.docs.sum() == 400
+fig, ax = plt.subplots(figsize=(7, 3))
+ax.bar(words.bin_lower, words.docs, width=words.bin_upper - words.bin_lower, align="edge", edgecolor="white")
+ax.set_xlabel("gopher_quality(text).n_words"); ax.set_ylabel("documents")
+plt.show()
+pass_rates"""
+    ),
+    new_markdown_cell(
+        "## All the filters in one statement\n\n"
+        "`quality_filter()` runs the filters in the order given and keeps the rows every one keeps; the removal "
+        "table `docs_filtered_out` names, for each dropped row, the first filter that dropped it and why (the "
+        "measured value, the threshold, the model). The perplexity cut only catches text no language model "
+        "expects (random letters); the kept rows get their embeddings in the same statement."
+    ),
+    new_code_cell(
+        """\
+from aidb.demo.pipeline import MAX_PERPLEXITY, QUALITY_FILTERS
 
-from IPython.display import Image, display
-
-from aidb.demo.pipeline import GOPHER_RULES
-
-
-def show(fig):
-    \"\"\"The figure as a PNG output (the kernel runs matplotlib headless).\"\"\"
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
-    plt.close(fig)
-    display(Image(buffer.getvalue()))
-
-
-con.execute(f"CREATE TABLE quality AS SELECT id, {GOPHER_RULES} AS keep FROM docs")
-con.execute("CREATE TABLE filtered AS SELECT d.*, embed(d.text) AS emb FROM docs d JOIN quality q USING (id) WHERE q.keep")
-con.execute("SELECT planted, count(*) AS kept FROM filtered GROUP BY planted ORDER BY kept DESC").df()"""
+con.execute(f\"\"\"
+    CREATE TABLE filtered AS
+    SELECT *, embed(text) AS emb FROM quality_filter(docs, text, filters := {QUALITY_FILTERS},
+                                                     lang := 'en', max_perplexity := {MAX_PERPLEXITY})
+\"\"\")
+by_filter = con.execute(\"\"\"
+    SELECT d.planted, r.method, count(*) AS removed FROM docs_filtered_out r JOIN docs d USING (id)
+    GROUP BY ALL ORDER BY ALL
+\"\"\").df()
+table = by_filter.pivot(index="planted", columns="method", values="removed").fillna(0).astype(int)
+assert table.loc["junk_gibberish"].sum() == 10 and table.loc["clean", "lang_id"] == 20  # the French and German documents
+table"""
     ),
     new_markdown_cell(
         "## The dedup cascade in one statement\n\n"
@@ -289,10 +381,12 @@ removed = con.execute(\"\"\"
     SELECT r.method, d.planted, count(*) AS removed FROM filtered_removed r JOIN docs d USING (id)
     GROUP BY ALL ORDER BY ALL
 \"\"\").df()
-planted = con.execute("SELECT planted, count(*) AS n FROM filtered GROUP BY planted").df().set_index("planted").n
+copies = con.execute(\"\"\"
+    SELECT planted, count(*) AS n FROM filtered WHERE source_id IN (SELECT id FROM filtered) GROUP BY planted
+\"\"\").df().set_index("planted").n
 by_kind = removed.set_index(["method", "planted"]).removed
-assert by_kind[("exact", "exact_dup")] == planted["exact_dup"]
-assert by_kind[("fuzzy", "near_dup")] >= 0.9 * planted["near_dup"]
+assert by_kind[("exact", "exact_dup")] == copies["exact_dup"]  # every copy whose source passed the filters
+assert by_kind[("fuzzy", "near_dup")] >= 0.9 * copies["near_dup"]
 assert "clean" not in set(removed.planted)
 removed"""
     ),
@@ -300,19 +394,25 @@ removed"""
     new_code_cell(
         """\
 funnel = con.execute(\"\"\"
-    SELECT 'corpus' AS stage, (SELECT count(*) FROM docs) AS rows
-    UNION ALL SELECT 'quality filter', (SELECT count(*) FROM filtered)
-    UNION ALL SELECT 'exact dedup', (SELECT count(*) FROM filtered) - (SELECT count(*) FROM filtered_removed WHERE method = 'exact')
-    UNION ALL SELECT 'fuzzy dedup', (SELECT count(*) FROM filtered) - (SELECT count(*) FROM filtered_removed WHERE method <> 'semantic')
-    UNION ALL SELECT 'semantic dedup', (SELECT count(*) FROM clean)
+    WITH removals AS (
+        SELECT 'filter ' || method AS stage, count(*) AS removed FROM docs_filtered_out GROUP BY method
+        UNION ALL SELECT 'dedup ' || method, count(*) FROM filtered_removed GROUP BY method),
+    stages AS (SELECT * FROM (VALUES (1, 'filter lang_id'), (2, 'filter gopher_quality'), (3, 'filter gopher_repetition'),
+                                     (4, 'filter c4_quality'), (5, 'filter fineweb_quality'), (6, 'filter perplexity'),
+                                     (7, 'dedup exact'), (8, 'dedup fuzzy'), (9, 'dedup semantic')) s(step, stage))
+    SELECT 0 AS step, 'corpus' AS stage, 0 AS removed, (SELECT count(*) FROM docs) AS rows_left
+    UNION ALL
+    SELECT step, stage, coalesce(removed, 0), ((SELECT count(*) FROM docs) - sum(coalesce(removed, 0)) OVER (ORDER BY step))::BIGINT
+    FROM stages LEFT JOIN removals USING (stage) ORDER BY step
 \"\"\").df()
-assert list(funnel.rows) == sorted(funnel.rows, reverse=True) and funnel.rows.iloc[-1] == con.execute("SELECT count(*) FROM clean").fetchone()[0]
-fig, ax = plt.subplots(figsize=(7, 3))
-ax.barh(funnel.stage[::-1], funnel.rows[::-1])
-ax.set_xlabel("rows left")
-for y, value in enumerate(funnel.rows[::-1]):
-    ax.text(value, y, f" {value}", va="center")
-show(fig)
+assert funnel.rows_left.iloc[-1] == con.execute("SELECT count(*) FROM clean").fetchone()[0]
+fig, ax = plt.subplots(figsize=(8, 4))
+ax.barh(funnel.stage[::-1], funnel.rows_left[::-1], color=["tab:green" if s.startswith("dedup") else "tab:blue" for s in funnel.stage[::-1]])
+ax.set_xlabel("rows left after the stage")
+for y, (left, gone) in enumerate(zip(funnel.rows_left[::-1], funnel.removed[::-1])):
+    ax.text(left, y, f" {left}" + (f"  (-{gone})" if gone else ""), va="center", fontsize=8)
+ax.set_xlim(0, 480)
+plt.show()
 funnel"""
     ),
     new_markdown_cell(
@@ -329,16 +429,182 @@ fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3))
 left.hist(fuzzy.similarity, bins=20); left.set_xlabel("3-gram Jaccard to the kept row (dedup, fuzzy)")
 right.hist(near.similarity_to_kept, bins=20); right.set_xlabel("estimated 5-gram Jaccard (near_duplicates)")
 left.set_ylabel("removed rows")
-show(fig)
+plt.show()
 assert fuzzy.similarity.min() >= 0.6"""
     ),
-    new_markdown_cell("## Why was this row dropped?"),
+    new_markdown_cell(
+        "## Why was this row dropped?\n\n"
+        "`why_dropped('clean', id)` follows the chain of inputs: `clean` came from `dedup(filtered)`, `filtered` "
+        "from `quality_filter(docs)`, so a row either step removed is answered."
+    ),
     new_code_cell(
         """\
-row = con.execute("SELECT min(id) FROM filtered_removed WHERE method = 'fuzzy'").fetchone()[0]
-why = con.execute("SELECT * FROM why_dropped('clean', ?)", [row]).df()
-assert why.method[0] == "fuzzy" and why.step[0] == "dedup"
-why"""
+filtered_out = con.execute("SELECT min(id) FROM docs_filtered_out WHERE method = 'gopher_quality'").fetchone()[0]
+duplicate = con.execute("SELECT min(id) FROM filtered_removed WHERE method = 'fuzzy'").fetchone()[0]
+why = con.execute(
+    "SELECT * FROM why_dropped('clean', ?) UNION ALL SELECT * FROM why_dropped('clean', ?)", [filtered_out, duplicate]
+).df()
+assert list(why.step) == ["quality_filter", "dedup"] and list(why.method) == ["gopher_quality", "fuzzy"]
+why[["id", "step", "method", "duplicate_of", "similarity", "rule"]]"""
+    ),
+]
+
+
+MIXING = [
+    new_markdown_cell(
+        "# Mixing and selection: how much of each source, which examples, in what order\n\n"
+        "Over the bundled corpus (400 documents in five domains: web, forum, wiki, books, code): a mixture in exact "
+        "proportions, DoReMi domain weights, DSIR importance sampling toward a target, cluster sampling against random "
+        "sampling, a curriculum and a multi-domain schedule. Each is one SQL statement over ordinary tables; every "
+        "result is a table."
+    ),
+    new_code_cell(SETUP),
+    new_markdown_cell(
+        "## A mixture in exact proportions\n\n"
+        "`mix_sample` gives each domain its share of `n` by largest-remainder rounding, in documents or in tokens "
+        "(`by := 'tokens'`); `mixture_report` compares what was asked with what came out."
+    ),
+    new_code_cell(
+        """\
+weights = "{'web': 0.5, 'forum': 0.3, 'wiki': 0.2}"
+con.execute(f"CREATE TABLE mix_docs AS SELECT * FROM mix_sample(docs, domain, weights := {weights}, n := 150, seed := 1)")
+con.execute(f\"\"\"CREATE TABLE mix_tokens AS SELECT * FROM mix_sample(docs, domain, weights := {weights}, n := 20000, seed := 1,
+                                                               by := 'tokens', tokens := regex_token_count(text))\"\"\")
+by_docs = con.execute(f"SELECT * FROM mixture_report(mix_docs, domain, weights := {weights}) ORDER BY domain").df()
+by_tokens = con.execute(
+    f"SELECT * FROM mixture_report(mix_tokens, domain, weights := {weights}, tokens := regex_token_count(text)) ORDER BY domain"
+).df()
+assert list(by_docs.rows) == [45, 75, 30] and (abs(by_tokens.token_share - by_tokens.requested_share) < 0.02).all()
+fig, ax = plt.subplots(figsize=(7, 3))
+x = np.arange(len(by_docs))
+ax.bar(x - 0.27, by_docs.requested_share, 0.27, label="requested")
+ax.bar(x, by_docs.row_share, 0.27, label="achieved (documents)")
+ax.bar(x + 0.27, by_tokens.token_share, 0.27, label="achieved (tokens, by := 'tokens')")
+ax.set_xticks(x, by_docs.domain); ax.set_ylabel("share of the mixture"); ax.legend(fontsize=8)
+plt.show()
+by_tokens[["domain", "requested_share", "rows", "tokens", "token_share"]]"""
+    ),
+    new_markdown_cell(
+        "## Domain weights by DoReMi\n\n"
+        "`domain_weights` runs DoReMi's group-DRO loop (Xie et al. 2023) with small bigram proxy and reference "
+        "models: domains whose held-out text the reference predicts much better than the young proxy gain weight. "
+        "Here a noise domain of random letters is added to the five real ones; it ends below its uniform share, "
+        "and `mix_sample(..., weights_from := ...)` mixes by the result."
+    ),
+    new_code_cell(
+        """\
+con.execute(\"\"\"
+    CREATE TABLE with_noise AS
+    SELECT id, domain, text FROM docs WHERE planted = 'clean'
+    UNION ALL
+    SELECT 10000 + i, 'noise', (SELECT string_agg(chr(97 + ((i * 7919 + j * 104729) % 26)::INTEGER)
+                                               || chr(97 + ((i * 31 + j * 17) % 26)::INTEGER), ' ') FROM range(60) r(j))
+    FROM range(60) t(i)
+\"\"\")
+doremi = con.execute("SELECT * FROM domain_weights(with_noise, domain, text, steps := 100) ORDER BY weight DESC").df()
+assert doremi.set_index("domain").weight["noise"] < 1 / len(doremi)
+fig, ax = plt.subplots(figsize=(7, 3))
+ax.bar(doremi.domain, doremi.weight, label="DoReMi weight")
+ax.axhline(1 / len(doremi), color="grey", linestyle="--", label="uniform")
+ax.set_ylabel("weight"); ax.legend()
+plt.show()
+mixed = con.execute(\"\"\"
+    SELECT domain, count(*) AS rows FROM mix_sample(with_noise, domain, n := 100, seed := 1,
+        weights_from := (SELECT domain, weight FROM domain_weights(with_noise, domain, text, steps := 100)))
+    GROUP BY domain ORDER BY rows DESC
+\"\"\").df()
+doremi.merge(mixed, on="domain")"""
+    ),
+    new_markdown_cell(
+        "## DSIR: importance sampling toward a target\n\n"
+        "`dsir_weights` gives every row its log importance weight toward a target (hashed word uni- and bigrams, "
+        "Xie et al. 2023); `dsir_sample` draws by them (Gumbel top-k). The target here is the code documents: "
+        "the other domains' weights sit far below theirs, and the sample comes from code."
+    ),
+    new_code_cell(
+        """\
+weights = con.execute(\"\"\"
+    SELECT domain, dsir_log_weight FROM dsir_weights(docs, text, target := (SELECT text FROM docs WHERE domain = 'code'))
+\"\"\").df()
+fig, ax = plt.subplots(figsize=(7, 3))
+for domain, group in weights.groupby("domain"):
+    ax.hist(group.dsir_log_weight, bins=30, alpha=0.6, label=domain)
+ax.set_xlabel("dsir_log_weight toward the code documents"); ax.set_ylabel("documents"); ax.legend()
+plt.show()
+picked = con.execute(\"\"\"
+    SELECT domain, count(*) AS docs FROM dsir_sample(docs, text, target := (SELECT text FROM docs WHERE domain = 'code'),
+                                                     n := 20, seed := 1) GROUP BY domain ORDER BY docs DESC
+\"\"\").df()
+assert picked.docs[picked.domain == "code"].sum() >= 18
+picked"""
+    ),
+    new_markdown_cell(
+        "## Cluster sampling covers more of the data than random sampling\n\n"
+        "`cluster_sample` embeds-clusters-samples (k-means on the MiniLM embeddings, the rows nearest each centroid); "
+        "`diversity_report` counts the clusters of a reference k-means a selection covers. Random samples of the same "
+        "size (five seeds) miss clusters."
+    ),
+    new_code_cell(
+        """\
+con.execute("CREATE TABLE prose AS SELECT id, domain, text, embed(text) AS emb FROM docs WHERE planted = 'clean' AND lang = 'en'")
+con.execute("CREATE TABLE picked AS SELECT * FROM cluster_sample(prose, emb, k := 30, per_cluster := 1, seed := 1)")
+covered = {"cluster_sample": con.execute(
+    "SELECT clusters_covered FROM diversity_report(picked, emb, reference := prose, k := 30, seed := 1)").fetchone()[0]}
+for seed in range(5):
+    covered[f"random, seed {seed}"] = con.execute(f\"\"\"
+        SELECT clusters_covered FROM diversity_report((SELECT * FROM prose USING SAMPLE 30 ROWS (reservoir, {seed})), emb,
+                                                      reference := prose, k := 30, seed := 1)\"\"\").fetchone()[0]
+assert covered["cluster_sample"] > max(v for name, v in covered.items() if name.startswith("random"))
+fig, ax = plt.subplots(figsize=(7, 3))
+ax.bar(list(covered), list(covered.values()), color=["tab:green"] + ["tab:grey"] * 5)
+ax.set_ylabel("of 30 clusters covered"); ax.tick_params(axis="x", rotation=30)
+plt.show()
+covered"""
+    ),
+    new_markdown_cell(
+        "## A curriculum, and a multi-domain schedule\n\n"
+        "`curriculum` cuts rows into equal-count difficulty stages (here: perplexity under the default KenLM model) "
+        "and orders them easy first, or interleaved; `schedule` orders domains as multitask, sequential or "
+        "mixed-sequential training (Dong et al. 2023; `replay` adds DMT's replay of the first phase)."
+    ),
+    new_code_cell(
+        """\
+easy = con.execute(\"\"\"
+    SELECT train_order, stage, difficulty FROM curriculum((SELECT *, perplexity(text) AS difficulty FROM prose),
+                                                         difficulty := difficulty, stages := 4)\"\"\").df()
+mixed = con.execute(\"\"\"
+    SELECT train_order, stage, difficulty FROM curriculum((SELECT *, perplexity(text) AS difficulty FROM prose),
+                                                         difficulty := difficulty, stages := 4, order := 'interleaved')\"\"\").df()
+plan = con.execute(\"\"\"
+    SELECT train_order, domain, phase, replayed FROM schedule(prose, domain, strategy := 'mixed_sequential',
+                                                              order := ['books', 'code', 'forum', 'web', 'wiki'], replay := 0.1)\"\"\").df()
+assert easy.sort_values("train_order").stage.is_monotonic_increasing and plan.phase.is_monotonic_increasing
+fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3))
+for frame, label in ((easy, "easy_first"), (mixed, "interleaved")):
+    left.scatter(frame.train_order, frame.difficulty, s=6, label=label)
+left.set_yscale("log"); left.set_xlabel("train_order"); left.set_ylabel("perplexity"); left.legend()
+codes = {d: i for i, d in enumerate(["books", "code", "forum", "web", "wiki"])}
+right.scatter(plan.train_order, plan.domain.map(codes), c=plan.replayed.map({True: "tab:red", False: "tab:blue"}), s=6)
+right.set_yticks(list(codes.values()), list(codes)); right.set_xlabel("train_order (red: replayed in phase 2)")
+plt.show()
+plan.groupby(["phase", "domain"]).size().rename("rows").reset_index()"""
+    ),
+    new_markdown_cell(
+        "## Export for a trainer\n\n"
+        "`export_shards` writes the curriculum in order as JSON Lines shards with a manifest (rows, first and last "
+        "id, sha256) a trainer can check."
+    ),
+    new_code_cell(
+        """\
+import tempfile
+
+shards = Path(tempfile.mkdtemp()) / "curriculum"
+manifest = con.execute(f\"\"\"
+    SELECT shard, rows, first_id, last_id, left(sha256, 12) AS sha256 FROM export_shards(
+        (SELECT id, text, stage FROM curriculum(prose, difficulty := perplexity(text), stages := 4) ORDER BY train_order),
+        '{shards}', format := 'jsonl', rows_per_shard := 100)\"\"\").df()
+assert manifest.rows.sum() == con.execute("SELECT count(*) FROM prose").fetchone()[0]
+manifest"""
     ),
 ]
 
@@ -350,13 +616,26 @@ def notebook(cells: list) -> nbformat.NotebookNode:
     return nb
 
 
-NOTEBOOKS = {"01_model_functions.ipynb": MODEL_FUNCTIONS, "02_search.ipynb": SEARCH, "03_pretraining_pipeline.ipynb": PRETRAINING}
+NOTEBOOKS = {
+    "01_model_functions.ipynb": MODEL_FUNCTIONS,
+    "02_search.ipynb": SEARCH,
+    "03_pretraining_pipeline.ipynb": PRETRAINING,
+    "04_mixing_and_selection.ipynb": MIXING,
+}
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
+    """Write and execute the notebooks named (all without names); each is saved with its outputs."""
+    unknown = set(names) - set(NOTEBOOKS)
+    if unknown:
+        raise SystemExit(f"unknown notebooks {sorted(unknown)}; known: {sorted(NOTEBOOKS)}")
+    os.environ.update(KERNEL_ENVIRONMENT)
     for name, cells in NOTEBOOKS.items():
-        nbformat.write(notebook(cells), HERE / name)
+        if names and name not in names:
+            continue
+        print(f"executing {name}", flush=True)
+        nbformat.write(execute_notebook(notebook(cells), HERE), HERE / name)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

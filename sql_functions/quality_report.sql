@@ -5,7 +5,7 @@
 CREATE OR REPLACE TEMP MACRO quality_report(tbl, text_col) AS TABLE
     WITH scored AS (
         SELECT gopher_stats(COLUMNS(text_col)) AS g, gopher_repetition_stats(COLUMNS(text_col)) AS r,
-               fineweb_quality(COLUMNS(text_col), 0.12, false, 0.67, 30, 0.01, 0.3) AS f
+               fineweb_quality(COLUMNS(text_col), 0.12, false, 0.67, 30, 0.01, 0.3, NULL) AS f
         FROM query_table(tbl)
     ),
     reasons AS (

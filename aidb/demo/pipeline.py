@@ -26,17 +26,17 @@ class DemoStep:
     needs: tuple[str, ...] = ()  # SQL functions the step uses
 
 
-# Gopher quality rules (Rae et al. 2021, appendix A.1.1): thresholds as published.
-GOPHER_RULES = """
-    word_count(text) BETWEEN 50 AND 100000
-    AND mean_word_length(text) BETWEEN 3 AND 10
-    AND symbol_word_ratio(text) < 0.1
-    AND frac_bullet_lines(text) < 0.9
-    AND frac_lines_end_ellipsis(text) < 0.3
-    AND alpha_word_frac(text) >= 0.8
-    AND dup_line_frac(text) < 0.3
-    AND dup_line_char_frac(text) < 0.2
-"""
+# The filters quality_filter() runs, in this order (the first that drops a row names it in corpus_filtered_out):
+# language ID (the corpus has French and German documents), datatrove's Gopher, C4 and FineWeb rules at their
+# published defaults, and a perplexity cut that only random-letter gibberish exceeds under the default KenLM model.
+QUALITY_FILTERS = "['lang_id', 'gopher_quality', 'gopher_repetition', 'c4_quality', 'fineweb_quality', 'perplexity']"
+MAX_PERPLEXITY = 30000
+FUNNEL_STAGES = (
+    *[("filter", name) for name in ("lang_id", "gopher_quality", "gopher_repetition", "c4_quality", "fineweb_quality", "perplexity")],
+    *[("dedup", name) for name in ("exact", "fuzzy", "semantic")],
+)
+_STAGE_VALUES = ", ".join(f"({n}, '{kind}', '{name}')" for n, (kind, name) in enumerate(FUNNEL_STAGES, start=1))
+MIX_WEIGHTS = "{'web': 0.5, 'forum': 0.3, 'wiki': 0.2}"
 
 STEPS: tuple[DemoStep, ...] = (
     DemoStep(
@@ -70,12 +70,6 @@ STEPS: tuple[DemoStep, ...] = (
         "SELECT * FROM doc_stats ORDER BY symbol_ratio DESC, bullet_frac DESC LIMIT 8",
     ),
     DemoStep(
-        "Gopher quality rules",
-        f"CREATE TABLE quality AS SELECT id, {GOPHER_RULES} AS keep FROM corpus",
-        """SELECT c.planted, count(*) AS docs, count(*) FILTER (WHERE q.keep) AS kept
-        FROM corpus c JOIN quality q USING (id) GROUP BY c.planted ORDER BY c.planted""",
-    ),
-    DemoStep(
         "Near-duplicate candidates: MinHash signatures (128 permutations, word 5-grams)",
         "CREATE TABLE signatures AS SELECT id, minhash(text) AS sig FROM corpus",
         """SELECT a.id, b.id AS similar_to, round(jaccard(a.sig, b.sig), 2) AS est_jaccard
@@ -91,10 +85,14 @@ STEPS: tuple[DemoStep, ...] = (
         needs=("perplexity",),
     ),
     DemoStep(
-        "Embeddings of the quality-filtered corpus (all-MiniLM-L6-v2)",
-        "CREATE TABLE filtered AS SELECT c.*, embed(c.text) AS emb FROM corpus c JOIN quality q USING (id) WHERE q.keep",
-        "SELECT count(*) AS docs FROM filtered",
-        needs=("embed",),
+        "Quality filters in one statement: language ID, Gopher, C4, FineWeb (datatrove's rules), perplexity; "
+        "then embeddings (all-MiniLM-L6-v2) of the kept rows",
+        f"""CREATE TABLE filtered AS
+        SELECT *, embed(text) AS emb FROM quality_filter(corpus, text, filters := {QUALITY_FILTERS},
+                                                         lang := 'en', max_perplexity := {MAX_PERPLEXITY})""",
+        """SELECT c.planted, count(*) AS docs, count(r.id) AS removed, string_agg(DISTINCT r.method, ', ' ORDER BY r.method) AS removed_by
+        FROM corpus c LEFT JOIN corpus_filtered_out r USING (id) GROUP BY ALL ORDER BY c.planted""",
+        needs=("lang_id", "perplexity", "embed"),
     ),
     DemoStep(
         "The dedup cascade in one statement: exact (CCNet), fuzzy (MinHash-LSH), semantic (SemDeDup)",
@@ -104,20 +102,25 @@ STEPS: tuple[DemoStep, ...] = (
         needs=("embed",),
     ),
     DemoStep(
-        "The funnel: rows in, removed by each step, rows out",
-        """CREATE TABLE funnel AS
-        SELECT 1 AS step, 'corpus' AS stage, (SELECT count(*) FROM corpus) AS rows_left, NULL::BIGINT AS removed
-        UNION ALL SELECT 2, 'quality filter', (SELECT count(*) FROM filtered), (SELECT count(*) FROM quality WHERE NOT keep)
-        UNION ALL SELECT 3, 'exact dedup', NULL, (SELECT count(*) FROM filtered_removed WHERE method = 'exact')
-        UNION ALL SELECT 4, 'fuzzy dedup', NULL, (SELECT count(*) FROM filtered_removed WHERE method = 'fuzzy')
-        UNION ALL SELECT 5, 'semantic dedup', NULL, (SELECT count(*) FROM filtered_removed WHERE method = 'semantic')
-        UNION ALL SELECT 6, 'clean corpus', (SELECT count(*) FROM clean_corpus), NULL""",
+        "The funnel: rows in, removed by each filter and dedup method, rows out",
+        f"""CREATE TABLE funnel AS
+        WITH removals AS (
+            SELECT 'filter' AS kind, method, count(*) AS removed FROM corpus_filtered_out GROUP BY method
+            UNION ALL SELECT 'dedup', method, count(*) FROM filtered_removed GROUP BY method),
+        stages AS (
+            SELECT s.step, s.kind || ' ' || s.method AS stage, coalesce(r.removed, 0) AS removed
+            FROM (VALUES {_STAGE_VALUES}) s(step, kind, method) LEFT JOIN removals r USING (kind, method))
+        SELECT 0 AS step, 'corpus' AS stage, NULL::BIGINT AS removed, (SELECT count(*) FROM corpus) AS rows_left
+        UNION ALL SELECT step, stage, removed, (SELECT count(*) FROM corpus) - sum(removed) OVER (ORDER BY step) FROM stages
+        UNION ALL SELECT {len(FUNNEL_STAGES) + 1}, 'clean corpus', NULL, (SELECT count(*) FROM clean_corpus)""",
         "SELECT stage, removed, rows_left FROM funnel ORDER BY step",
         needs=("embed",),
     ),
     DemoStep(
-        "Why was a row dropped? (the first near-duplicate the cascade removed)",
+        "Why was a row dropped? (the first row a Gopher rule removed, the first near-duplicate)",
         """CREATE TABLE why_example AS
+        SELECT * FROM why_dropped('clean_corpus', (SELECT min(id) FROM corpus_filtered_out WHERE method = 'gopher_quality'))
+        UNION ALL
         SELECT * FROM why_dropped('clean_corpus', (SELECT min(id) FROM filtered_removed WHERE method = 'fuzzy'))""",
         "SELECT id, step, method, duplicate_of, round(similarity, 3) AS similarity, rule FROM why_example",
         needs=("embed",),
@@ -129,6 +132,34 @@ STEPS: tuple[DemoStep, ...] = (
                round(array_cosine_distance(emb, embed('how databases store and index data'))::DOUBLE, 3) AS distance
         FROM clean_corpus ORDER BY distance LIMIT 5""",
         "SELECT * FROM search_example ORDER BY distance",
+        needs=("embed",),
+    ),
+    DemoStep(
+        "A 50/30/20 mixture of web, forum and wiki documents (largest-remainder counts, seeded) and its report",
+        f"""CREATE TABLE mixture AS
+        SELECT * FROM mix_sample(clean_corpus, domain, weights := {MIX_WEIGHTS}, n := 100, seed := 1)""",
+        f"""SELECT domain, requested_share, rows, row_share
+        FROM mixture_report(mixture, domain, weights := {MIX_WEIGHTS}) ORDER BY domain""",
+        needs=("embed",),
+    ),
+    DemoStep(
+        "DSIR toward a searched target: the 20 documents whose word n-grams look most like the 10 nearest to "
+        "'cooking and recipes' (Xie et al. 2023)",
+        """CREATE TABLE dsir_cooking AS
+        SELECT * FROM dsir_sample(clean_corpus, text, n := 20, seed := 1, target := (
+            SELECT text FROM clean_corpus ORDER BY array_cosine_distance(emb, embed('cooking and recipes')) LIMIT 10))""",
+        """SELECT 'dsir_cooking' AS rows_from, count(*) AS docs, count(*) FILTER (WHERE url LIKE '%cooking%') AS about_cooking FROM dsir_cooking
+        UNION ALL SELECT 'clean_corpus', count(*), count(*) FILTER (WHERE url LIKE '%cooking%') FROM clean_corpus""",
+        needs=("embed",),
+    ),
+    DemoStep(
+        "Cluster sampling: k-means on the embeddings, the 2 rows nearest each of 12 centroids, against 24 random rows",
+        """CREATE TABLE cluster_pick AS SELECT * FROM cluster_sample(clean_corpus, emb, k := 12, per_cluster := 2, seed := 1)""",
+        """SELECT 'cluster_sample' AS picked, clusters_covered, round(coverage, 2) AS coverage, round(cluster_entropy, 2) AS entropy
+        FROM diversity_report(cluster_pick, emb, reference := clean_corpus, k := 12, seed := 1)
+        UNION ALL
+        SELECT '24 random rows', clusters_covered, round(coverage, 2), round(cluster_entropy, 2)
+        FROM diversity_report((SELECT * FROM clean_corpus USING SAMPLE 24 ROWS (reservoir, 1)), emb, reference := clean_corpus, k := 12, seed := 1)""",
         needs=("embed",),
     ),
     DemoStep(

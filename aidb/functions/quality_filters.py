@@ -221,18 +221,22 @@ def c4_clean(ctx: FunctionContext, text: pa.Array, *args: pa.Array) -> pa.Array:
         Param("short_line_length", "INTEGER", 30),
         Param("char_duplicates_ratio", "DOUBLE", 0.01),
         Param("new_line_ratio", "DOUBLE", 0.3),
+        Param("stop_chars", "VARCHAR", None),
     ],
     returns="STRUCT(line_punct_ratio DOUBLE, short_line_ratio DOUBLE, char_dup_ratio DOUBLE, list_ratio DOUBLE, keep BOOLEAN, reason VARCHAR)",
     one_thread=True,
 )
 def fineweb_quality(
     ctx: FunctionContext, text: pa.Array, line_punct_thr: pa.Array, exclude_zero: pa.Array, short_line_thr: pa.Array,
-    short_line_length: pa.Array, char_duplicates_ratio: pa.Array, new_line_ratio: pa.Array,
+    short_line_length: pa.Array, char_duplicates_ratio: pa.Array, new_line_ratio: pa.Array, stop_chars: pa.Array,
 ) -> pa.Array:
     """FineWeb rules (Penedo et al. 2024): lines ending in punctuation, short lines, duplicated line chars, newlines per word."""
     length = constant_argument("fineweb_quality", short_line_length, "short_line_length")
+    # the characters a line may end with to count as punctuated; NULL: Unicode's terminal punctuation, as datatrove
+    stops = constant_argument("fineweb_quality", stop_chars, "stop_chars") or ""
+    stop_codes = np.array([ord(c) for c in stops], dtype=np.uint32)
     cls, offsets, cps, (tok_offsets, _, _) = _tokens(text)
-    counts = fineweb_counts(offsets, cps, cls, tok_offsets, -1 if length is None else length)
+    counts = fineweb_counts(offsets, cps, cls, tok_offsets, -1 if length is None else length, stop_codes)
     lines, punct, short, dup_chars, chars, newlines, tokens = counts.T
     fields = {
         "line_punct_ratio": _ratio(punct, lines),

@@ -82,6 +82,21 @@ class ClipScorer:
             out[start:stop] = self._similarity_batch(images[start:stop], texts[start:stop])
         return out
 
+    def image_embeddings(self, images: list[Image.Image]) -> np.ndarray:
+        """The L2-normalised projected CLIP embedding of each image, float32 rows (for image dedup)."""
+        import numpy as np
+
+        torch = self._torch
+        rows = []
+        for start in range(0, len(images), self.batch_size):
+            batch = [image.convert("RGB") for image in images[start : start + self.batch_size]]
+            pixels = self.image_processor(images=batch, return_tensors="pt")
+            with torch.inference_mode():
+                embeddings = _projected(self.model.get_image_features(pixel_values=pixels["pixel_values"].to(self.device)))
+                rows.append(torch.nn.functional.normalize(embeddings.float(), dim=-1).cpu().numpy())
+        width = self.model.config.projection_dim
+        return np.concatenate(rows) if rows else np.zeros((0, width), dtype=np.float32)
+
     def _similarity_batch(self, images: list[Image.Image], texts: list[str]) -> np.ndarray:
         torch = self._torch
         tokens = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_text_tokens, return_tensors="pt")

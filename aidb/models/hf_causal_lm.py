@@ -5,6 +5,8 @@ front when it defines one and does not add it itself, so the first token is pred
 token to predict (empty text, or no BOS and a single token) gives NULL. Texts are truncated to the model's
 maximum length (`max_position_embeddings` / `n_positions`, or the tokenizer's `model_max_length`).
 Batches are padded on the right with an attention mask, so results do not depend on the batch.
+`response_perplexities(prompts, responses)` scores only a response's tokens, with its prompt as context and
+without it (the IFD score of Li et al. 2024).
 """
 
 from __future__ import annotations
@@ -57,6 +59,39 @@ class HuggingFaceCausalLM:
                 result[row] = value
         return pa.array(result, type=pa.float64())
 
+    def response_perplexities(self, prompts: pa.Array, responses: pa.Array) -> tuple[pa.Array, pa.Array]:
+        """(perplexity of each response after BOS and its prompt, perplexity of the response after BOS alone): the IFD
+        score's numerator and denominator (Li et al. 2024). NULL when the prompt or the response is NULL or empty.
+
+        Prompt and response are tokenised apart (no special tokens), so both score the same response tokens (without a
+        BOS token the response's first token has no context alone and is not scored). Past the model's length the
+        prompt loses its beginning, then the response its end.
+        """
+        pairs = list(zip(prompts.to_pylist(), responses.to_pylist()))
+        present = [i for i, (p, r) in enumerate(pairs) if p is not None and r]
+        conditioned: list[float | None] = [None] * len(pairs)
+        alone: list[float | None] = [None] * len(pairs)
+        bos = [] if self.tokenizer.bos_token_id is None else [self.tokenizer.bos_token_id]
+        for start in range(0, len(present), self.batch_size):
+            rows = present[start : start + self.batch_size]
+            prompt_ids = self.tokenizer([pairs[i][0] for i in rows], add_special_tokens=False)["input_ids"]
+            response_ids = self.tokenizer([pairs[i][1] for i in rows], add_special_tokens=False)["input_ids"]
+            with_prompt, without, scored_rows = [], [], []
+            for row, context, target in zip(rows, prompt_ids, response_ids):
+                if not target:  # a response of whitespace only: nothing to score
+                    continue
+                target = target[: self.max_length - len(bos) - 1]
+                context = (bos + context)[-(self.max_length - len(target)) :]
+                with_prompt.append((context + target, len(context)))
+                without.append((bos + target, max(len(bos), 1)))
+                scored_rows.append(row)
+            if scored_rows:
+                for row, value in zip(scored_rows, self._scored(with_prompt)):
+                    conditioned[row] = value
+                for row, value in zip(scored_rows, self._scored(without)):
+                    alone[row] = value
+        return pa.array(conditioned, type=pa.float64()), pa.array(alone, type=pa.float64())
+
     def _token_ids(self, texts: list[str]) -> list[list[int]]:
         encoded = self.tokenizer(texts, add_special_tokens=True, truncation=True, max_length=self.max_length)["input_ids"]
         bos = self.tokenizer.bos_token_id
@@ -65,9 +100,13 @@ class HuggingFaceCausalLM:
         return [(ids if ids[:1] == [bos] else [bos, *ids])[: self.max_length] for ids in encoded]
 
     def _batch(self, texts: list[str]) -> list[float | None]:
+        return self._scored([(ids, 1) for ids in self._token_ids(texts)])
+
+    def _scored(self, sequences: list[tuple[list[int], int]]) -> list[float | None]:
+        """exp(mean NLL) of the tokens of each sequence from its given position on (>= 1: the first has no context)."""
         import torch
 
-        ids = self._token_ids(texts)
+        ids = [row for row, _ in sequences]
         width = max(len(row) for row in ids)
         input_ids = torch.zeros((len(ids), width), dtype=torch.long)
         mask = torch.zeros((len(ids), width), dtype=torch.long)
@@ -79,6 +118,8 @@ class HuggingFaceCausalLM:
         log_probs = torch.log_softmax(logits[:, :-1], dim=-1)
         nll = -log_probs.gather(-1, input_ids[:, 1:].unsqueeze(-1)).squeeze(-1)
         predicted = mask[:, 1:].float()
+        for i, (_, first) in enumerate(sequences):
+            predicted[i, : max(first, 1) - 1] = 0.0  # tokens before `first` are context, not scored
         counts = predicted.sum(dim=1)
         totals = (nll * predicted).sum(dim=1)
         return [math.exp(t / c) if c > 0 else None for t, c in zip(totals.tolist(), counts.tolist())]

@@ -20,15 +20,15 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from aidb.errors import ProgrammingError
-from aidb.ops.dedup_input import TEXT_TYPES, checked_ids
+from aidb.ops.dedup_input import TEXT_TYPES, checked_ids, rows_with_ids
 from aidb.ops.duplicate_clusters import components, kept_rows, rank_by_id
 from aidb.ops.minhash_kernel import exact_jaccard
 from aidb.ops.near_duplicates import LshSettings, similar_text_pairs
 from aidb.ops.operator_registry import (
     OperatorInput, OperatorParam, OperatorResult, check_range, id_column, input_column, operator, quote_identifier,
+    removal_table_name,
 )
 from aidb.ops.semantic_duplicates import embedding_matrix, similar_pairs, spherical_cluster_count
 
@@ -59,7 +59,7 @@ def dedup(source: OperatorInput, args: dict[str, Any]) -> OperatorResult:
     settings = LshSettings.from_arguments("dedup", {**args, "verify": "exact"}) if "fuzzy" in methods else None
     if "semantic" in methods:
         check_range("dedup", "eps", args["eps"], 0.0, 1.0, low_open=True)
-    removed = _removal_table(source, args)
+    removed = removal_table_name(source, "dedup", args, REMOVAL_SUFFIX)
     id_name = id_column(source, "dedup", args)
     text_name = input_column(source, "dedup", "text_col", args["text_col"], TEXT_TYPES)
     expressions = [quote_identifier(id_name), quote_identifier(text_name)]
@@ -83,9 +83,7 @@ def dedup(source: OperatorInput, args: dict[str, Any]) -> OperatorResult:
         else:
             cascade.semantic(rows.column(rows.num_columns - 1), float(args["eps"]))
     kept_ids = ids.filter(pa.array(cascade.alive))
-    output = [batch.filter(pc.is_in(batch.column(id_name), value_set=kept_ids)) for batch in source.batches(list(source.columns))]
-    schema = output[0].schema if output else pa.schema([])
-    return OperatorResult(pa.Table.from_batches(output, schema=schema), {removed: cascade.removal_table(ids)})
+    return OperatorResult(rows_with_ids(source, id_name, kept_ids), {removed: cascade.removal_table(ids)})
 
 
 class _Cascade:
@@ -166,17 +164,6 @@ def _embedding_column(source: OperatorInput, name: str) -> str:
             "name it with emb_col := ..., or leave 'semantic' out of methods (methods := ['exact', 'fuzzy'])"
         )
     return input_column(source, "dedup", "emb_col", name)
-
-
-def _removal_table(source: OperatorInput, args: dict[str, Any]) -> str:
-    name = args.get("removed")
-    if name is None:
-        if source.name == "(subquery)":
-            raise ProgrammingError("dedup(): argument removed: name the removal table (removed := '...') when the input is a subquery")
-        name = source.name.split(".")[-1].strip('"') + REMOVAL_SUFFIX
-    if not isinstance(name, str) or not name.strip():
-        raise ProgrammingError(f"dedup(): argument removed must be a table name, got {name!r}")
-    return name
 
 
 def _rank_expression(source: OperatorInput, keep: Any, text_name: str) -> str:

@@ -1,4 +1,5 @@
-"""Reading what a dedup operator needs from its input: the row ids (checked unique, non-NULL) and one column."""
+"""Reading what a dedup operator needs from its input: the row ids (checked unique, non-NULL) and one column; and
+the input rows it keeps."""
 
 from __future__ import annotations
 
@@ -30,3 +31,11 @@ def checked_ids(ids: pa.ChunkedArray | pa.Array, operator: str, column: str) -> 
     if len(ids) and pc.count_distinct(ids).as_py() != len(ids):
         raise DataError(f"{operator}(): argument id_col: column {column!r} has repeated values; ids must be unique")
     return ids
+
+
+def rows_with_ids(source: OperatorInput, id_name: str, kept_ids: pa.Array) -> pa.Table:
+    """Every column of the input rows whose id is in `kept_ids`, in input order."""
+    kept = [batch.filter(pc.is_in(batch.column(id_name), value_set=kept_ids)) for batch in source.batches(list(source.columns))]
+    if not kept:  # an empty input: no batch to take the schema from
+        return source.query(["*"])
+    return pa.Table.from_batches(kept, schema=kept[0].schema)

@@ -235,25 +235,46 @@ def mixture_report(
     params=[
         OperatorParam("t", "table"),
         OperatorParam("domain_col", "column"),
-        OperatorParam("weights", "map"),
+        OperatorParam("weights", "map", None),
         OperatorParam("n", "integer"),
         OperatorParam("seed", "integer", 0),
         OperatorParam("replace", "boolean", False),
         OperatorParam("by", "string", "docs"),
         OperatorParam("tokens", "expression", None),
         OperatorParam("weight_col", "expression", None),
+        OperatorParam("weights_from", "table", None),
     ]
 )
 def mix_sample_operator(source: OperatorInput, args: dict[str, Any]) -> OperatorResult:
     """Rows mixed by domain in exact proportions (largest remainder) of n rows or tokens, seeded; epoch counts repeats."""
     domain = input_column(source, "mix_sample", "domain_col", args["domain_col"])
     computed = [args[k] for k in ("tokens", "weight_col") if args[k] is not None]
+    weights = _requested_weights(args["weights"], args["weights_from"])
     table = source.query(["*"])
     sample = mix_sample(
-        table, domain, args["weights"], args["n"], seed=args["seed"], replace=args["replace"], by=args["by"],
+        table, domain, weights, args["n"], seed=args["seed"], replace=args["replace"], by=args["by"],
         token_col=args["tokens"], weight_col=args["weight_col"],
     )
     return OperatorResult(sample.drop_columns(computed))
+
+
+def _requested_weights(weights: Mapping[str, object] | None, weights_from: OperatorInput | None) -> Mapping[str, object]:
+    """The weights given as a map, or read from a (domain, weight) table such as domain_weights() returns."""
+    if (weights is None) == (weights_from is None):
+        raise ProgrammingError("mix_sample(): give the weights either as weights := {'web': 0.5, ...} or as weights_from := (SELECT domain, weight FROM ...), not both")
+    if weights_from is None:
+        return weights
+    by_lower = {c.lower(): c for c in weights_from.columns}
+    columns = [by_lower.get("domain"), by_lower.get("weight")]
+    if None in columns:
+        if len(weights_from.columns) != 2:
+            raise ProgrammingError(f"mix_sample(): argument weights_from: {weights_from.name} has columns {', '.join(weights_from.columns)}; it needs domain and weight (or exactly two columns)")
+        columns = list(weights_from.columns)
+    rows = weights_from.query([f"CAST({quote_identifier(columns[0])} AS VARCHAR)", f"CAST({quote_identifier(columns[1])} AS DOUBLE)"])
+    domains, values = rows.column(0).to_pylist(), rows.column(1).to_pylist()
+    if None in domains or None in values or len(set(domains)) != len(domains):
+        raise DataError(f"mix_sample(): argument weights_from: {weights_from.name} must give one non-NULL weight per domain")
+    return dict(zip(domains, values))
 
 
 @operator(

@@ -178,3 +178,15 @@ def check_range(operator_name: str, argument: str, value: Any, low: float, high:
     if (value <= low if low_open else value < low) or value > high:
         interval = f"{'(' if low_open else '['}{low}, {high}]"
         raise ProgrammingError(f"{operator_name}(): argument {argument} must be in {interval}, got {value}")
+
+
+def removal_table_name(source: OperatorInput, operator_name: str, args: dict[str, Any], suffix: str) -> str:
+    """The table an operator that removes rows writes its removals to: `removed :=`, else the input's name + `suffix`."""
+    name = args.get("removed")
+    if name is None:
+        if source.name == "(subquery)":
+            raise ProgrammingError(f"{operator_name}(): argument removed: name the removal table (removed := '...') when the input is a subquery")
+        name = source.name.split(".")[-1].strip('"') + suffix
+    if not isinstance(name, str) or not name.strip():
+        raise ProgrammingError(f"{operator_name}(): argument removed must be a table name, got {name!r}")
+    return name

@@ -95,9 +95,10 @@ def gopher_quality_counts(offsets, cps, cls, tok_offsets, tok_starts, tok_ends, 
 
 
 @numba.njit(cache=True, nogil=True)
-def fineweb_counts(offsets, cps, cls, tok_offsets, short_line_length):
-    """Per document: [non-blank lines, those ending in terminal punctuation, those of <= short_line_length chars,
-    characters in lines equal to an earlier one, characters but '\\n', '\\n' count, tokens]."""
+def fineweb_counts(offsets, cps, cls, tok_offsets, short_line_length, stop_codes):
+    """Per document: [non-blank lines, those ending in a stop character, those of <= short_line_length chars,
+    characters in lines equal to an earlier one, characters but '\\n', '\\n' count, tokens]. The stop characters
+    are `stop_codes`, or when it is empty Unicode's terminal punctuation (datatrove's default)."""
     n_docs = len(offsets) - 1
     out = np.zeros((n_docs, 7), dtype=np.int64)
     longest = 1
@@ -120,7 +121,14 @@ def fineweb_counts(offsets, cps, cls, tok_offsets, short_line_length):
                     blank = False
                     break
             if not blank:
-                if cls[cps[i - 1]] & TERMINAL:
+                last = cps[i - 1]
+                if len(stop_codes) == 0:
+                    stops = (cls[last] & TERMINAL) != 0
+                else:
+                    stops = False
+                    for code in stop_codes:
+                        stops = stops or last == code
+                if stops:
                     row[1] += 1
                 if i - start <= short_line_length:
                     row[2] += 1

@@ -29,10 +29,10 @@ MANIFEST = "manifest.json"
 DEFAULT_ROWS_PER_SHARD = 100_000
 
 
-def resolve_output_folder(folder: str, base: Path) -> Path:
-    """Where `folder` is: itself when absolute, else inside `base` (the database's folder), never outside it."""
+def resolve_output_folder(folder: str, base: Path, operator_name: str = "export_shards", argument: str = "folder") -> Path:
+    """Where `folder` (or a file) is: itself when absolute, else inside `base` (the database's folder), never outside it."""
     if not isinstance(folder, str) or not folder.strip():
-        raise ProgrammingError("export_shards(): argument folder must be a non-empty path, e.g. 'shards/'")
+        raise ProgrammingError(f"{operator_name}(): argument {argument} must be a non-empty path, e.g. 'shards/'")
     path = Path(folder).expanduser()
     if path.is_absolute():
         return path
@@ -40,11 +40,11 @@ def resolve_output_folder(folder: str, base: Path) -> Path:
     target = (root / path).resolve()
     if target != root and root not in target.parents:
         raise ProgrammingError(
-            f"export_shards(): folder {folder!r} leaves the database's folder {root}; "
-            "write a folder inside it, or an absolute path to write elsewhere"
+            f"{operator_name}(): {argument} {folder!r} leaves the database's folder {root}; "
+            f"write a {argument} inside it, or an absolute path to write elsewhere"
         )
     if target == root:
-        raise ProgrammingError(f"export_shards(): folder {folder!r} is the database's folder itself; name a sub-folder")
+        raise ProgrammingError(f"{operator_name}(): {argument} {folder!r} is the database's folder itself; name a sub-folder")
     return target
 
 

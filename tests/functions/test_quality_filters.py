@@ -142,3 +142,17 @@ def test_quality_report_gives_pass_rates_and_histograms(con):
     assert rates[("gopher_repetition", "dup_line_frac")] == (1, 0.2)
     histogram = [r for r in rows if r[0] == "histogram" and r[2] == "n_words"]
     assert sum(r[5] for r in histogram) == 5 and all(r[3] <= r[4] for r in histogram)
+
+
+def test_fineweb_stop_chars_as_datatrove(con):
+    """stop_chars := the characters a punctuated line may end with (datatrove's FineWebQualityFilter(stop_chars=...))."""
+    filters = pytest.importorskip("datatrove.pipeline.filters")
+    from datatrove.data import Document
+
+    text = "\n".join([f"line {i} of a list, ending in a colon:" for i in range(6)] + ["the last line ends here."] * 2)
+    reference = filters.FineWebQualityFilter(stop_chars=(":",)).filter(Document(text=text, id="0"))
+    ours = con.execute("SELECT fineweb_quality(?, stop_chars := ':') AS f", [text]).fetchone()[0]
+    assert ours["line_punct_ratio"] == pytest.approx(6 / 8)
+    assert (ours["reason"] is None) == (reference is True)
+    default = con.execute("SELECT fineweb_quality(?) AS f", [text]).fetchone()[0]
+    assert default["line_punct_ratio"] == pytest.approx(2 / 8)  # Unicode's terminal punctuation: '.' but not ':'
