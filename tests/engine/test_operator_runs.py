@@ -52,4 +52,4 @@ def test_results_fetch_in_a_pep249_transaction(tmp_path):
 
 def test_operators_are_listed_with_the_functions(docs):
     rows = dict(docs.execute("SELECT name, kind FROM aidb_functions() WHERE name LIKE '%duplicates'").fetchall())
-    assert rows == {"exact_duplicates": "operator", "near_duplicates": "operator", "semantic_duplicates": "operator"}
+    assert rows == {"exact_duplicates": "operator", "near_duplicates": "operator", "semantic_duplicates": "operator", "image_duplicates": "operator"}
