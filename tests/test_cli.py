@@ -51,6 +51,7 @@ def test_demo_builds_a_database_plain_duckdb_can_read(demo_db) -> None:
         mixture = dict(con.execute("SELECT domain, count(*) FROM mixture GROUP BY 1").fetchall())
         cooking = con.execute("SELECT count(*) FILTER (WHERE url LIKE '%cooking%'), count(*) FROM dsir_cooking").fetchone()
         planned = con.execute("SELECT kind, valid FROM plan_example WHERE step IS NOT NULL ORDER BY step").fetchall()
+        shards = con.execute("SELECT sum(rows), count(*), min(first_id IS NOT NULL) FROM shard_manifest").fetchone()
     # quality_filter with datatrove's defaults: every junk document goes but one boilerplate page (its sentences are
     # real prose); of the 280 clean documents 44 go: the 20 French and German ones (lang_id), the 18 code files of the
     # 28 that are not prose (Gopher's letter-word rule 15, C4's sentences 1, FineWeb's short lines 2) and 6 short
@@ -71,6 +72,7 @@ def test_demo_builds_a_database_plain_duckdb_can_read(demo_db) -> None:
     assert mixture == {"web": 50, "forum": 30, "wiki": 20}
     assert cooking[1] == 20 and cooking[0] >= 18  # DSIR toward the documents nearest 'cooking and recipes'
     assert planned == [("filtering", True), ("dedup", True), ("mixing", True)]  # the data agent's step
+    assert shards == (237, 3, True) and (path.with_name(path.name + ".shards") / "manifest.json").is_file()  # the clean corpus, in order
     why = lines[lines.index(next(line for line in lines if "Why was a row dropped" in line)) :]
     assert any("quality_filter" in line and "gopher_quality: gopher_" in line for line in why)
     assert any("fuzzy" in line and "near_duplicates threshold=0.6" in line for line in why)

@@ -163,6 +163,14 @@ STEPS: tuple[DemoStep, ...] = (
         needs=("embed",),
     ),
     DemoStep(
+        "A curriculum by perplexity (4 stages, easiest first), exported in training order as JSON Lines shards with a manifest",
+        """CREATE TABLE shard_manifest AS
+        SELECT * FROM export_shards((SELECT id, domain, text, stage FROM curriculum(clean_corpus, difficulty := perplexity(text), stages := 4)
+                                     ORDER BY train_order), '{shards}', format := 'jsonl', rows_per_shard := 100)""",
+        "SELECT shard, file, rows, first_id, last_id, left(sha256, 16) AS sha256 FROM shard_manifest ORDER BY shard",
+        needs=("embed", "perplexity"),
+    ),
+    DemoStep(
         "The data agent: a pipeline planned from a goal in words (retrieval plus step templates; `aidb ask` validates and runs it)",
         """CREATE TABLE plan_example AS
         SELECT * FROM plan_pipeline('keep English text, remove near duplicates, then balance the domains', 'corpus')""",
@@ -187,6 +195,7 @@ def run_demo(db_path: str | Path = "demo.aidb", echo=print) -> list[str]:
         write_corpus_crawl(CORPUS, crawl)
         for number, step in enumerate((s for s in STEPS if set(s.needs) <= available), start=1):
             sql = step.sql.replace("{crawl}", crawl.as_posix()).replace("{report}", REPORT.as_posix())
+            sql = sql.replace("{shards}", shards_folder(path).as_posix())
             echo(f"\n== {number}. {step.title}")
             echo(_indent(sql))
             con.execute(sql)
@@ -198,6 +207,11 @@ def run_demo(db_path: str | Path = "demo.aidb", echo=print) -> list[str]:
         echo("\n(skipped, not in this build: " + "; ".join(skipped) + ")")
     echo(f"\nDone. Open the result with:  aidb {path}    or with plain DuckDB: duckdb {path}")
     return ran
+
+
+def shards_folder(path: Path) -> Path:
+    """Where the demo exports its training shards, beside the database: `demo.aidb.shards/`."""
+    return path.with_name(path.name + ".shards")
 
 
 def inputs_folder(path: Path) -> Path:
@@ -225,7 +239,7 @@ def _remove_previous_demo(path: Path) -> None:
         sibling.unlink(missing_ok=True)
     import shutil
 
-    for folder in (path.with_name(path.name + ".lance"), path.with_name(path.name + ".models"), inputs_folder(path)):
+    for folder in (path.with_name(path.name + ".lance"), path.with_name(path.name + ".models"), inputs_folder(path), shards_folder(path)):
         shutil.rmtree(folder, ignore_errors=True)
 
 
