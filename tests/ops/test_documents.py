@@ -215,5 +215,6 @@ def test_read_documents_in_sql(con, report, tmp_path: Path) -> None:
         con.execute(f"SELECT count(*) FROM read_documents('{tmp_path}/*.pdf', on_error := 'skip')").fetchall()
     with pytest.raises(aidb.DataError, match="bad.pdf"):
         con.execute(f"SELECT * FROM read_documents('{tmp_path}/bad.pdf')")
-    con.execute(f"CREATE TABLE ok AS SELECT * FROM read_documents('{tmp_path}/*.pdf', on_error := 'skip', skipped := 'pdf_skipped')")
+    with pytest.warns(SkippedInputsWarning):
+        con.execute(f"CREATE TABLE ok AS SELECT * FROM read_documents('{tmp_path}/*.pdf', on_error := 'skip', skipped := 'pdf_skipped')")
     assert con.execute("SELECT file, place FROM pdf_skipped").fetchall() == [(str(tmp_path / "bad.pdf"), "the whole file")]

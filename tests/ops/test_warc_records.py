@@ -126,7 +126,8 @@ def test_the_session_progress_bar_shows_each_file(tmp_path: Path, capsys) -> Non
 
 def test_read_warc_in_sql(con, tmp_path: Path) -> None:
     path, offsets = _broken_uncompressed(tmp_path)
-    con.execute(f"CREATE TABLE pages AS SELECT * FROM read_warc('{path}', with_html := false, on_error := 'skip')")
+    with pytest.warns(SkippedInputsWarning):
+        con.execute(f"CREATE TABLE pages AS SELECT * FROM read_warc('{path}', with_html := false, on_error := 'skip')")
     assert [d[0] for d in con.execute("SELECT * FROM pages").description] == [
         "file", "offset", "warc_record_id", "url", "fetched_at", "http_status", "content_type", "charset", "truncated"]
     assert con.execute("SELECT count(*) FROM pages").fetchone() == (3,)
@@ -134,13 +135,15 @@ def test_read_warc_in_sql(con, tmp_path: Path) -> None:
         con.execute(f"SELECT url FROM read_warc('{path}', on_error := 'skip')").fetchall()
     with pytest.raises(aidb.DataError, match=rf"byte offset {offsets[1]}"):
         con.execute(f"SELECT * FROM read_warc('{path}')")
-    rows = con.execute(f"SELECT url FROM read_warc('{tmp_path}/*.warc', content_types := ['text/html'], on_error := 'skip') ORDER BY url").fetchall()
+    with pytest.warns(SkippedInputsWarning):
+        rows = con.execute(f"SELECT url FROM read_warc('{tmp_path}/*.warc', content_types := ['text/html'], on_error := 'skip') ORDER BY url").fetchall()
     assert rows[0] == ("https://example.org/p0",)
 
 
 def test_skipped_records_in_a_table_the_statement_writes(con, tmp_path: Path) -> None:
     path, offsets = _broken_uncompressed(tmp_path)
-    con.execute(f"CREATE TABLE pages AS SELECT * FROM read_warc('{path}', on_error := 'skip', skipped := 'warc_skipped')")
+    with pytest.warns(SkippedInputsWarning):
+        con.execute(f"CREATE TABLE pages AS SELECT * FROM read_warc('{path}', on_error := 'skip', skipped := 'warc_skipped')")
     assert con.execute("SELECT file, place FROM warc_skipped").fetchall() == [(str(path), f"byte offset {offsets[1]}")]
     assert "GARBAGE!" in con.execute("SELECT error FROM warc_skipped").fetchone()[0]
     good = tmp_path / "good.warc.gz"
