@@ -103,7 +103,9 @@ class Session:
         self.lance_staging = LanceStaging()  # Lance writes of the open transaction, published at commit
         self.model_file_changes = ModelFileChanges()  # trained/obsolete model files, removed when the transaction ends
         # Sessions on one file share its DuckDB instance, the functions registered on it and its open Lance datasets.
-        self._database = open_database(self.layout, read_only, lambda: open_database_file(self.layout, read_only, self.scratch_dir() / "spill"))
+        # an in-memory database spills into this session's temporary folder; a file's spills go beside it (no folder made)
+        spill_dir = (lambda: self.scratch_dir() / "spill") if self.layout.in_memory else (lambda: None)
+        self._database = open_database(self.layout, read_only, lambda: open_database_file(self.layout, read_only, spill_dir()))
         self.lance_datasets = self._database.lance_datasets
         self.errors = self._database.errors
         self._functions = SessionFunctionContext(self.resolve_model, lambda: self.progress, self.check_model_trusted)
