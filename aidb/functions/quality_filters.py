@@ -175,6 +175,7 @@ _C4_PARAMS = [
     Param("filter_javascript", "BOOLEAN", True),
     Param("filter_curly_bracket", "BOOLEAN", True),
     Param("filter_policy", "BOOLEAN", True),
+    Param("split_paragraph", "BOOLEAN", True),
 ]
 _C4_REASONS = np.array([None, "lorem_ipsum", "curly_bracket", "too_few_sentences"], dtype=object)
 
@@ -188,7 +189,8 @@ def _run_c4(function: str, text: pa.Array, args: tuple[pa.Array, ...]):
                                              "filter_javascript", "filter_curly_bracket", "filter_policy"))
     cls = char_classes()
     offsets, cps = code_points(text)
-    return c4_lines(offsets, cps, cls, flags, values["min_num_sentences"], values["min_words_per_line"], values["max_word_length"])
+    return c4_lines(offsets, cps, cls, flags, values["min_num_sentences"], values["min_words_per_line"],
+                    values["max_word_length"], bool(values["split_paragraph"]))
 
 
 @sql_function(

@@ -5,6 +5,8 @@ ending in terminal punctuation (. ? ! " ', and not ...), for fewer than `min_wor
 mentioning javascript or a cookie/terms-of-use policy; Wikipedia citation marks ([1], [edit],
 [citation needed]) are removed first. A document is dropped for "lorem ipsum" or "{" on a kept line, or for
 fewer than `min_num_sentences` sentences on its kept lines (sentences split as spaCy's sentencizer does).
+In sentence mode (datatrove's `split_paragraph=False`) the same rules judge the document's sentences instead of
+its lines, split by the same sentencizer over the whole text.
 """
 
 from __future__ import annotations
@@ -81,39 +83,42 @@ def _strip_citations(cps, cls, a, b, buf, remove):
 
 
 @numba.njit(cache=True)
-def _sentences(buf, n, cls, starts, ends, suffix_s, suffix_e):
-    """Sentences spaCy's sentencizer finds in buf[:n]: a new one starts at the first non-punctuation token
-    after a sentence-final character token."""
-    count, seen_period, i = 0, False, 0
-    while i < n:
+def _sentence_starts(cps, cls, s, e, bounds, starts, ends, suffix_s, suffix_e):
+    """Where spaCy's sentencizer starts the sentences of cps[s:e] (written to bounds; returns how many): a new one
+    starts at the first non-punctuation token, whitespace tokens included, after a sentence-final character token."""
+    count, seen_period, i = 0, False, s
+    while i < e:
         j = i
-        while j < n and cls[buf[j]] & SPACE:
+        while j < e and cls[cps[j]] & SPACE:
             j += 1
-        if j - i > 1 or (j - i == 1 and buf[i] != 32):  # a whitespace token: not punctuation
+        if j - i > 1 or (j - i == 1 and cps[i] != 32):  # a whitespace token: not punctuation
             if seen_period:
+                bounds[count] = i
                 count += 1
                 seen_period = False
-        if j == n:
+        if j == e:
             break
-        e = j
-        while e < n and not cls[buf[e]] & SPACE:
-            e += 1
-        k = tokenize_piece(buf, cls, j, e, starts, ends, 0, suffix_s, suffix_e)
+        t_end = j
+        while t_end < e and not cls[cps[t_end]] & SPACE:
+            t_end += 1
+        k = tokenize_piece(cps, cls, j, t_end, starts, ends, 0, suffix_s, suffix_e)
         for t in range(k):
             a, b = starts[t], ends[t]
-            final = b - a == 1 and (cls[buf[a]] & TERMINAL) != 0
+            final = b - a == 1 and (cls[cps[a]] & TERMINAL) != 0
             punct = True
             for q in range(a, b):
-                if not cls[buf[q]] & PUNCT_CAT:
+                if not cls[cps[q]] & PUNCT_CAT:
                     punct = False
             if count == 0:
+                bounds[0] = s
                 count = 1
             if seen_period and not punct and not final:
+                bounds[count] = a
                 count += 1
                 seen_period = False
             elif final:
                 seen_period = True
-        i = e
+        i = t_end
     return count
 
 
@@ -144,27 +149,50 @@ def _keeps_line(buf, n, n_words, flags, min_words_per_line):
     return 1
 
 
+@numba.njit(cache=True)
+def _segments(cps, cls, s, e, split_paragraph, bounds, starts, ends, suffix_s, suffix_e):
+    """The units the line rules judge, as bounds[0..n] (returns n): the lines of cps[s:e] (str.splitlines,
+    '\r\n' once) or, in sentence mode, its sentences (datatrove's split_into_sentences: one unit when none)."""
+    if not split_paragraph:
+        n = _sentence_starts(cps, cls, s, e, bounds, starts, ends, suffix_s, suffix_e)
+        if n == 0:
+            bounds[0], n = s, 1
+        bounds[n] = e
+        return n
+    n, i = 0, s
+    while i < e:
+        bounds[n] = i
+        n += 1
+        while i < e and not is_line_break(cps[i]):
+            i += 1
+        i = i + 2 if i + 1 < e and cps[i] == 13 and cps[i + 1] == 10 else i + 1
+    bounds[n] = e  # a line's own break characters are whitespace: stripped with it
+    return n
+
+
 @numba.njit(cache=True, nogil=True)
-def c4_lines(offsets, cps, cls, flags, min_num_sentences, min_words_per_line, max_word_length):
-    """Per document [reason code, lines, kept lines, sentences], and the kept lines as (offsets, code points)."""
+def c4_lines(offsets, cps, cls, flags, min_num_sentences, min_words_per_line, max_word_length, split_paragraph=True):
+    """Per document [reason code, lines, kept lines, sentences], and the kept lines as (offsets, code points).
+
+    With split_paragraph false the units are sentences: each kept one counts as one sentence, and they are
+    joined by spaces (datatrove's C4QualityFilter(split_paragraph=False))."""
     n_docs = len(offsets) - 1
     out = np.zeros((n_docs, 4), dtype=np.int64)
-    kept = np.empty(len(cps) + n_docs, dtype=np.uint32)
+    # a sentence may end without whitespace after it ("end.Next"): room for one joiner per code point
+    kept = np.empty(len(cps) * (1 if split_paragraph else 2) + n_docs, dtype=np.uint32)
     kept_offsets = np.zeros(n_docs + 1, dtype=np.int64)
     buf = np.empty(len(cps) + 1, dtype=np.uint32)
-    starts = np.empty(len(cps) + 1, dtype=np.int64)
+    starts = np.empty(len(cps) + 2, dtype=np.int64)
     ends, suffix_s, suffix_e = np.empty_like(starts), np.empty_like(starts), np.empty_like(starts)
+    bounds, line_bounds = np.empty_like(starts), np.empty_like(starts)
+    joiner = 10 if split_paragraph else 32
     k = 0
     for d in range(n_docs):
         s, e = offsets[d], offsets[d + 1]
         doc_start = k
-        line_start, i = s, s
-        while line_start < e:
-            while i < e and not is_line_break(cps[i]):
-                i += 1
-            a, b = line_start, i
-            line_start = i + 2 if i + 1 < e and cps[i] == 13 and cps[i + 1] == 10 else i + 1
-            i = line_start
+        n_units = _segments(cps, cls, s, e, split_paragraph, bounds, starts, ends, suffix_s, suffix_e)
+        for u in range(n_units):
+            a, b = bounds[u], bounds[u + 1]
             out[d, 1] += 1
             while a < b and cls[cps[a]] & SPACE:
                 a += 1
@@ -189,16 +217,16 @@ def c4_lines(offsets, cps, cls, flags, min_num_sentences, min_words_per_line, ma
             if verdict == 0:
                 continue
             if min_num_sentences >= 0:
-                out[d, 3] += _sentences(buf, n, cls, starts, ends, suffix_s, suffix_e)
+                out[d, 3] += _sentence_starts(buf, cls, 0, n, line_bounds, starts, ends, suffix_s, suffix_e) if split_paragraph else 1
             out[d, 2] += 1
             if k > doc_start:
-                kept[k] = 10
+                kept[k] = joiner
                 k += 1
             kept[k : k + n] = buf[:n]
             k += n
         if out[d, 0] == KEEP and out[d, 3] < min_num_sentences:
             out[d, 0] = TOO_FEW_SENTENCES
-        # the kept text is "\n".join(lines).strip()
+        # the kept text is "\n".join(lines).strip() (" ".join(sentences).strip() in sentence mode)
         a = doc_start
         while a < k and cls[kept[a]] & SPACE:
             a += 1

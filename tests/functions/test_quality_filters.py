@@ -40,34 +40,44 @@ def reference_decisions():
         "gopher_repetition": filters.GopherRepetitionFilter(),
         "fineweb_quality": filters.FineWebQualityFilter(),
         "c4_quality": filters.C4QualityFilter(),
+        "c4_sentences": filters.C4QualityFilter(split_paragraph=False),
     }
     decisions: dict[str, list] = {name: [] for name in reference}
-    cleaned = []
+    cleaned: dict[str, list] = {"c4_quality": [], "c4_sentences": []}
     for i, text in enumerate(docs):  # one document through every filter: datatrove caches its tokens per text
         for name, step in reference.items():
             doc = Document(text=text, id=str(i))
             verdict = step.filter(doc)
             decisions[name].append(None if verdict is True else verdict[1])
-        cleaned.append(doc.text if decisions["c4_quality"][-1] is None else None)
+            if name in cleaned:
+                cleaned[name].append(doc.text if verdict is True else None)
     return docs, decisions, cleaned
 
 
-@pytest.mark.parametrize("function", ["gopher_quality", "gopher_repetition", "c4_quality", "fineweb_quality"])
+# the reference filter's name -> the SQL call that should decide as it does (C4's sentence mode: split_paragraph=False)
+CALLS = {"gopher_quality": "gopher_quality(text)", "gopher_repetition": "gopher_repetition(text)",
+         "c4_quality": "c4_quality(text)", "fineweb_quality": "fineweb_quality(text)",
+         "c4_sentences": "c4_quality(text, split_paragraph := false)"}
+
+
+@pytest.mark.parametrize("function", list(CALLS))
 def test_same_decisions_as_datatrove(con, reference_decisions, function):
     docs, decisions, _ = reference_decisions
     con.execute("CREATE OR REPLACE TEMP TABLE parity AS SELECT * FROM unnest(?) WITH ORDINALITY AS t(text, i)", [docs])
-    ours = [r[0] for r in con.execute(f"SELECT {function}(text).reason FROM parity ORDER BY i").fetchall()]
+    ours = [r[0] for r in con.execute(f"SELECT {CALLS[function]}.reason FROM parity ORDER BY i").fetchall()]
     agree = sum(a == b for a, b in zip(ours, decisions[function]))
     assert agree / len(docs) >= 0.99, [(a, b) for a, b in zip(decisions[function], ours) if a != b][:10]
     # every rule that fired in the reference also fires here
     assert {r for r in decisions[function] if r} <= {r for r in ours if r} | {"empty"}
 
 
-def test_c4_clean_keeps_the_same_lines_as_datatrove(con, reference_decisions):
+@pytest.mark.parametrize("mode", ["c4_quality", "c4_sentences"])
+def test_c4_clean_keeps_the_same_lines_as_datatrove(con, reference_decisions, mode):
     docs, _, cleaned = reference_decisions
     con.execute("CREATE OR REPLACE TEMP TABLE parity AS SELECT * FROM unnest(?) WITH ORDINALITY AS t(text, i)", [docs])
-    ours = [r[0] for r in con.execute("SELECT c4_clean(text) FROM parity ORDER BY i").fetchall()]
-    kept = [(a, b) for a, b in zip(cleaned, ours) if a is not None]
+    split = "true" if mode == "c4_quality" else "false"
+    ours = [r[0] for r in con.execute(f"SELECT c4_clean(text, split_paragraph := {split}) FROM parity ORDER BY i").fetchall()]
+    kept = [(a, b) for a, b in zip(cleaned[mode], ours) if a is not None]
     assert len(kept) > 100
     assert sum(a == b for a, b in kept) / len(kept) >= 0.99
 
@@ -124,6 +134,19 @@ def test_null_text_gives_null_and_c4_clean_returns_kept_lines(con):
     assert _one(con, "SELECT c4_clean(NULL) IS NULL") is True
     text = "Menu\nThis line ends well and has words.\nPlease enable JavaScript to see it.\nAnother good line is here!"
     assert _one(con, "SELECT c4_clean(?)", text) == "This line ends well and has words.\nAnother good line is here!"
+
+
+def test_c4_sentence_mode_judges_sentences_instead_of_lines(con):
+    # one line of five good sentences and a javascript one: line mode drops the whole line, sentence mode one sentence
+    good = ["The town has a long history of trade.", "Merchants came to the market every week.",
+            "The harbour was rebuilt twice over the years.", "Today the town is known for its museum!",
+            "Visitors walk along the river to see the mills?"]
+    text = " ".join(good[:2] + ["Please enable JavaScript to view the map."] + good[2:]) + "\nMenu"
+    lines = con.execute("SELECT c4_quality(?) AS c", [text]).fetchone()[0]
+    assert (lines["reason"], lines["lines"], lines["kept_lines"], lines["sentences"]) == ("too_few_sentences", 2, 0, 0)
+    sentences = con.execute("SELECT c4_quality(?, split_paragraph := false) AS c", [text]).fetchone()[0]
+    assert (sentences["reason"], sentences["lines"], sentences["kept_lines"], sentences["sentences"]) == (None, 7, 5, 5)
+    assert _one(con, "SELECT c4_clean(?, split_paragraph := false)", text) == " ".join(good)
 
 
 def test_a_non_constant_c4_option_is_a_data_error(con):
