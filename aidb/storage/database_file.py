@@ -47,8 +47,14 @@ def open_database_file(layout: DatabaseLayout, read_only: bool, spill_dir: Path 
     try:
         return duckdb.connect(layout.duckdb_path, read_only=read_only, config=config)
     except duckdb.Error as error:
-        message = str(error)
-        if "lock" in message.lower():
+        message = str(error).split("Stack Trace:")[0].strip()  # DuckDB's internal errors append a C++ stack
+        if "replaying wal" in message.lower():
+            hint = (
+                f"DuckDB cannot replay its write-ahead log {layout.duckdb_path}.wal (the changes made after the last "
+                "checkpoint by a process that ended without closing it); moving that file aside opens the database "
+                "as of its last checkpoint, without those changes"
+            )
+        elif "lock" in message.lower():
             hint = _lock_hint(message, read_only)
         elif "not a valid" in message.lower() or "corrupt" in message.lower():
             hint = "the file is not a DuckDB database or is damaged"

@@ -84,7 +84,21 @@ def migrate(con: duckdb.DuckDBPyConnection, migrations: list[Migration], read_on
     con.execute(_BOOTSTRAP)
     for migration in pending:
         _apply(con, migration)
+    checkpoint_catalog(con)
     return pending
+
+
+def checkpoint_catalog(con: duckdb.DuckDBPyConnection) -> None:
+    """Write the migrated catalog into the database file, so that its write-ahead log no longer carries it.
+
+    DuckDB 1.5.5 cannot replay `ALTER TABLE ... ADD COLUMN` on a table that has a `DEFAULT current_timestamp`
+    column (migration 0008 does that to aidb.models): a process that ended without closing the database left a
+    file that no process could open again ("Failure while replaying WAL file ... no default database set").
+    """
+    try:
+        con.execute("CHECKPOINT")
+    except duckdb.TransactionException:
+        pass  # another session of this process has a transaction open: DuckDB checkpoints when the last one ends
 
 
 def _check_applied(applied: dict[int, tuple[str, str]], migrations: list[Migration]) -> None:

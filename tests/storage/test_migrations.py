@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -104,3 +106,33 @@ def test_read_only_open_of_an_unmigrated_file_is_refused(db_path: Path) -> None:
     duckdb.connect(str(db_path)).close()
     with pytest.raises(aidb.OperationalError, match="opened read-only"):
         aidb.connect(str(db_path), read_only=True)
+
+
+def test_database_reopens_after_its_process_ends_without_closing_it(db_path: Path) -> None:
+    """The new database's catalog is checkpointed: DuckDB 1.5.5 cannot replay migration 0008 from the log."""
+    script = (
+        "import os, sys, aidb\n"
+        "con = aidb.connect(sys.argv[1], autocommit=True)\n"
+        "con.execute('CREATE TABLE kept AS SELECT 42 AS answer')\n"
+        "os._exit(0)\n"  # no close, no checkpoint: what a crash or a killed notebook kernel leaves
+    )
+    subprocess.run([sys.executable, "-c", script, str(db_path)], check=True, timeout=120)
+    with duckdb.connect(str(db_path)) as plain:  # the stock driver replays the log as aidb does
+        assert plain.execute("SELECT answer FROM kept").fetchall() == [(42,)]
+    con = aidb.connect(str(db_path))
+    assert con.execute("SELECT count(*) FROM aidb.schema_migrations").fetchone()[0] == len(discover_migrations(resource_dir("migrations")))
+    con.close()
+
+
+def test_log_that_cannot_be_replayed_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "broken.aidb"
+    script = (  # DuckDB's own replay bug, made without aidb: ADD COLUMN to a table with a current_timestamp default
+        "import os, sys, duckdb\n"
+        "con = duckdb.connect(sys.argv[1])\n"
+        "con.execute('CREATE SCHEMA s; CREATE TABLE s.t (a INT, made TIMESTAMP DEFAULT current_timestamp)')\n"
+        "con.execute('ALTER TABLE s.t ADD COLUMN b VARCHAR')\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(path)], check=True, timeout=120)
+    with pytest.raises(aidb.OperationalError, match=r"write-ahead log .*broken\.aidb\.wal.*moving that file aside"):
+        aidb.connect(str(path))
