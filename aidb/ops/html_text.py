@@ -2,9 +2,9 @@
 
 trafilatura runs with FineWeb's options (datatrove's `Trafilatura` step: favor_precision, no comments) except its
 `deduplicate` cache, which would make a page's text depend on the pages the same process saw before it — and so
-on how pages were spread over workers; here a page's result depends on the page (and its URL) alone. The title,
-author and date come from the page's head (tags it states) for both methods, not from trafilatura's metadata
-search, which costs more than the text itself.
+on how pages were spread over workers; here a page's result depends on the page (and its URL) alone. The text is
+NFC-normalised, as `trafilatura.extract` returns it. The title, author and date come from the page's head (tags it
+states) for both methods, not from trafilatura's metadata search, which costs more than the text itself.
 Large batches are split over the collection worker processes (aidb/ops/worker_pool.py); small ones run in the
 calling process, where starting workers would cost more.
 """
@@ -12,6 +12,7 @@ calling process, where starting workers would cost more.
 from __future__ import annotations
 
 import re
+import unicodedata
 from html import unescape
 
 from aidb.errors import OperationalError, ProgrammingError
@@ -23,6 +24,10 @@ FIELDS = ("text", "title", "lang_hint", "author", "date")
 # importing aidb and trafilatura each) and moving the pages costs as much as extracting ~500 pages (~5-15 ms each).
 # DuckDB hands a UDF up to 2048 rows at a time, so the chunks of a large scan do go to the workers.
 PARALLEL_MIN_PAGES = 1024
+# Pages per piece handed to a worker. A UDF call returns when its last piece is done, so the workers idle for about
+# half a piece at the end of every 2048-row chunk: 32 pages (~0.1 s) keep that under ~2% of the chunk, where 4
+# pieces per worker (256 pages, ~0.7 s) lost ~10% (bench/RESULTS.md, Collection).
+PIECE_PAGES = 32
 
 _LANG_ATTRIBUTE = re.compile(r"""<html\b[^>]*?\blang\s*=\s*["']?\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)""", re.I)
 _CONTENT_LANGUAGE = re.compile(r"""<meta[^>]+http-equiv\s*=\s*["']?content-language["']?[^>]*content\s*=\s*["']?\s*([A-Za-z]{2,3})""", re.I)
@@ -58,8 +63,7 @@ def extract_pages_parallel(htmls: list[str | None], urls: list[str | None], meth
     # resiliparse takes ~0.3 ms a page in compiled code: sending the pages to a worker would cost more than that
     if count < 2 or len(htmls) < PARALLEL_MIN_PAGES or method != "trafilatura":
         return extract_pages(htmls, urls, method)
-    step = -(-len(htmls) // (count * 4))  # a few pieces per worker, so an unlucky slow piece does not hold the rest
-    pieces = [(htmls[i:i + step], urls[i:i + step], method) for i in range(0, len(htmls), step)]
+    pieces = [(htmls[i:i + PIECE_PAGES], urls[i:i + PIECE_PAGES], method) for i in range(0, len(htmls), PIECE_PAGES)]
     return [result for part in in_workers("extract_text", _extract_piece, pieces) for result in part]
 
 
@@ -72,7 +76,7 @@ def _trafilatura(html: str, url: str | None) -> Extracted:
 
     # FineWeb's call, no metadata: trafilatura's metadata (htmldate's date guessing) costs 1.5x the text's extraction
     document = trafilatura.bare_extraction(html, url=url, favor_precision=True, include_comments=False, deduplicate=False, with_metadata=False)
-    text = ((document.text if document is not None else None) or "").strip() or None
+    text = unicodedata.normalize("NFC", (document.text if document is not None else None) or "").strip() or None
     return (text, *_metadata(html))
 
 

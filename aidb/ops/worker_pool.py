@@ -73,6 +73,12 @@ def _pool(count: int) -> ProcessPoolExecutor:
         return pool
 
 
+def worker_pids() -> list[int]:
+    """The process ids of the running workers (none before first use): to measure the CPU they spend."""
+    pool = _state.get("pool")
+    return sorted(getattr(pool, "_processes", None) or ()) if pool is not None else []
+
+
 @atexit.register
 def stop_workers() -> None:
     """Shut the pool down (at exit, or to free its processes); the next use starts a new one."""

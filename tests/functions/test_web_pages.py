@@ -68,6 +68,16 @@ def test_metadata_and_pages_without_main_text(con) -> None:
         assert rows[2] == (None, None, None, None, None), method
 
 
+def test_text_is_nfc_as_trafilatura_extract_returns_it(con) -> None:
+    import trafilatura
+
+    decomposed = "Zoe\u0308 Blade wrote the userdiff driver for Fountain documents, and Nguye\u0302\u0303n reviewed it twice."
+    page = page_html("Changes", [decomposed] * 4)
+    (text,) = con.execute("SELECT extract_text(?).text", [page]).fetchone()
+    assert "Zo\u00eb Blade" in text and "Nguy\u1ec5n" in text and "\u0308" not in text
+    assert text == trafilatura.extract(page, favor_precision=True, include_comments=False, deduplicate=False)
+
+
 def test_bad_method_is_an_error(con) -> None:
     with pytest.raises(aidb.ProgrammingError, match="method must be one of 'trafilatura', 'resiliparse', got 'lxml'"):
         con.execute("SELECT extract_text('<p>x</p>', method := 'lxml')")
