@@ -78,6 +78,26 @@ def test_demo_builds_a_database_plain_duckdb_can_read(demo_db) -> None:
     assert any("fuzzy" in line and "near_duplicates threshold=0.6" in line for line in why)
 
 
+def test_demo_multimodal_step_catches_planted_captions_and_finds_the_asked_frames(demo_db) -> None:
+    path, lines = demo_db
+    with duckdb.connect(str(path), read_only=True) as con:
+        captions = {planted: (pairs, dropped) for planted, pairs, dropped in con.execute(
+            "SELECT planted, count(*), count(*) FILTER (WHERE NOT keep) FROM image_captions GROUP BY 1").fetchall()}
+        keyframes = con.execute("SELECT count(*), count(*) FILTER (WHERE shows_question), count(DISTINCT frame_png) FROM video_keyframes").fetchone()
+        model = con.execute("SELECT kind FROM aidb.models WHERE name = 'demo_clip'").fetchone()
+    assert model == ("clip",)
+    # 15 of the 60 captions are planted wrong; the small CLIP tells colours apart, shapes barely: the bar is every
+    # wrong colour caught, at least 12 of the 15 in all, and at most 2 of the 45 right captions dropped
+    planted = sum(pairs for kind, (pairs, _) in captions.items() if kind != "match")
+    caught = sum(dropped for kind, (_, dropped) in captions.items() if kind != "match")
+    assert captions["match"][0] == 45 and planted == 15
+    assert captions["wrong colour"][1] == captions["wrong colour"][0] and caught >= 12 and captions["match"][1] <= 2
+    # 4 of the 48 frames show the question: uniform sampling of 4 frames finds 1/3 of one on average, keyframes >= 2
+    assert keyframes[0] == 4 and keyframes[1] >= 2 and keyframes[2] == 4
+    assert any("SMALL CLIP TRAINED HERE" in line for line in lines)
+    assert any("trained aidb's small CLIP" in line for line in lines)
+
+
 def test_demo_collects_its_corpus_from_a_crawl_and_reads_a_pdf_table(demo_db) -> None:
     path, lines = demo_db
     with duckdb.connect(str(path), read_only=True) as con:

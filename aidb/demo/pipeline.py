@@ -7,10 +7,12 @@ capability (model functions) run only when the capability is registered: the dem
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
 from aidb.demo.crawl import write_corpus_crawl
+from aidb.demo.media import DemoMedia, write_media_inputs
 from aidb.errors import OperationalError
 
 CORPUS = Path(__file__).resolve().parent / "data" / "corpus.jsonl"
@@ -23,7 +25,7 @@ class DemoStep:
     title: str
     sql: str
     show: str | None = None  # query whose result is printed after the step
-    needs: tuple[str, ...] = ()  # SQL functions the step uses
+    needs: tuple[str, ...] = ()  # SQL functions the step uses ('video': PyAV, the `video` extra)
 
 
 # The filters quality_filter() runs, in this order (the first that drops a row names it in corpus_filtered_out):
@@ -37,6 +39,8 @@ FUNNEL_STAGES = (
 )
 _STAGE_VALUES = ", ".join(f"({n}, '{kind}', '{name}')" for n, (kind, name) in enumerate(FUNNEL_STAGES, start=1))
 MIX_WEIGHTS = "{'web': 0.5, 'forum': 0.3, 'wiki': 0.2}"
+MIN_CLIP_SCORE = 0.5  # the small CLIP scores its matching drawings 0.57-0.86, other colours below 0.2
+_FRAMES = "read_json('{media}/frames.jsonl', format = 'newline_delimited')"
 
 STEPS: tuple[DemoStep, ...] = (
     DemoStep(
@@ -171,6 +175,39 @@ STEPS: tuple[DemoStep, ...] = (
         needs=("embed", "perplexity"),
     ),
     DemoStep(
+        "Multimodal, with a SMALL CLIP TRAINED HERE (aidb.models.tiny_clip: 32x32 drawings of 3 colours x 2 shapes, "
+        "a toy with a real CLIP's interface, not a real CLIP; any CLIP folder registers the same way)",
+        "CREATE MODEL demo_clip TYPE clip FROM '{clip}'",
+        "SELECT name, kind, left(fingerprint, 16) AS fingerprint FROM aidb.models WHERE name = 'demo_clip'",
+        needs=("clip_score",),
+    ),
+    DemoStep(
+        f"clip_score filtering: 60 drawings with captions, every 4th caption planted wrong; pairs below {MIN_CLIP_SCORE} are dropped",
+        f"""CREATE TABLE image_captions AS
+        SELECT *, score >= {MIN_CLIP_SCORE} AS keep FROM (
+            SELECT id, image, caption, planted, clip_score(image, caption, 'demo_clip') AS score
+            FROM read_json('{{media}}/captions.jsonl', format = 'newline_delimited'))""",
+        """SELECT planted, count(*) AS pairs, count(*) FILTER (WHERE NOT keep) AS dropped, round(min(score), 2) AS min_score,
+               round(max(score), 2) AS max_score
+        FROM image_captions GROUP BY planted ORDER BY planted""",
+        needs=("clip_score",),
+    ),
+    DemoStep(
+        "Question-conditioned keyframes: the 4 frames of a 12 s generated video that best match '{question}' "
+        "(4 of its 48 frames show one), against uniform sampling",
+        f"""CREATE TABLE video_keyframes AS
+        SELECT k.video_id, k.frame_index, k.timestamp_s, k.score, f.drawn, f.shows_question, k.frame_png
+        FROM keyframes((SELECT 'shapes.mp4' AS id, content AS video, '{{question}}' AS question FROM read_blob('{{media}}/shapes.mp4')),
+                       video, question, k := 4, candidate_fps := 4, min_gap_s := 1, model := 'demo_clip') AS k
+        JOIN {_FRAMES} AS f USING (frame_index)""",
+        f"""SELECT 'keyframes' AS picked, count(*)::DOUBLE AS frames, count(*) FILTER (WHERE shows_question)::DOUBLE AS show_the_question
+        FROM video_keyframes
+        UNION ALL
+        SELECT 'uniform, every 12th frame (mean of its 12 phases)', 4, round(avg(hits), 2) FROM (
+            SELECT frame_index % 12 AS phase, count(*) FILTER (WHERE shows_question) AS hits FROM {_FRAMES} GROUP BY phase)""",
+        needs=("clip_score", "video"),
+    ),
+    DemoStep(
         "The data agent: a pipeline planned from a goal in words (retrieval plus step templates; `aidb ask` validates and runs it)",
         """CREATE TABLE plan_example AS
         SELECT * FROM plan_pipeline('keep English text, remove near duplicates, then balance the domains', 'corpus')""",
@@ -187,20 +224,30 @@ def run_demo(db_path: str | Path = "demo.aidb", echo=print) -> list[str]:
 
     path = Path(db_path)
     _remove_previous_demo(path)
-    available = set(load_function_modules())
+    available = set(load_function_modules()) | ({"video"} if importlib.util.find_spec("av") else set())
     ran: list[str] = []
     crawl = inputs_folder(path) / "crawl.warc.gz"
+    media: DemoMedia | None = None
     with aidb.connect(str(path), autocommit=True) as con:
         con.execute(f"CREATE TABLE {MARKER_TABLE} AS SELECT current_timestamp AS created_at, 'aidb demo' AS note")
         write_corpus_crawl(CORPUS, crawl)
         for number, step in enumerate((s for s in STEPS if set(s.needs) <= available), start=1):
-            sql = step.sql.replace("{crawl}", crawl.as_posix()).replace("{report}", REPORT.as_posix())
-            sql = sql.replace("{shards}", shards_folder(path).as_posix())
-            echo(f"\n== {number}. {step.title}")
+            if media is None and ("{media}" in step.sql or "{clip}" in step.sql):
+                media = write_media_inputs(inputs_folder(path) / "media")
+                echo(f"\n(trained aidb's small CLIP, aidb.models.tiny_clip, in {media.training_s:.1f} s: it knows 3 colours and 2 shapes, "
+                     "nothing else; drew 60 image-caption pairs and a 12 s video into demo.aidb.inputs/media/)")
+            places = {"{crawl}": crawl.as_posix(), "{report}": REPORT.as_posix(), "{shards}": shards_folder(path).as_posix()}
+            if media is not None:
+                places |= {"{media}": media.folder.as_posix(), "{clip}": media.clip_dir.resolve().as_posix(), "{question}": media.question}
+            sql, title, show = step.sql, step.title, step.show
+            for placeholder, value in places.items():
+                sql, title = sql.replace(placeholder, value), title.replace(placeholder, value)
+                show = show and show.replace(placeholder, value)
+            echo(f"\n== {number}. {title}")
             echo(_indent(sql))
             con.execute(sql)
-            if step.show:
-                _print_result(con.execute(step.show), echo)
+            if show:
+                _print_result(con.execute(show), echo)
             ran.append(step.title)
     skipped = [s.title for s in STEPS if not set(s.needs) <= available]
     if skipped:

@@ -12,7 +12,7 @@ import pytest
 from aidb.errors import DataError, ProgrammingError
 from aidb.models.tiny_clip import COLOURS, SHAPES, draw
 from aidb.ops.keyframes import keyframes, select_spread
-from tests.ops.synthetic_video import encode_video
+from aidb.demo.media import encode_video
 
 PAIRS = [(colour, shape) for colour in COLOURS for shape in SHAPES]
 FPS = 4
