@@ -174,7 +174,7 @@ def test_bad_arguments_and_missing_parsers(tmp_path: Path) -> None:
         read_documents(str(tmp_path / "*.pdf"), parser="pymupdf")
     with pytest.raises(OperationalError, match=r"no file matches"):
         read_documents(str(tmp_path / "*.pdf"))
-    for parser, install in (("mineru", r'pip install "mineru\[core\]"'), ("docling", "pip install docling")):
+    for parser, install in (("mineru", r'pip install "mineru\[core\]>=2,<4"'), ("docling", "pip install docling")):
         with pytest.raises(OperationalError, match=install):
             read_documents(str(tmp_path / "*.pdf"), parser=parser)
 
