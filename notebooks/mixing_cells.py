@@ -1,4 +1,5 @@
-"""The cells of notebooks/04_mixing_and_selection.ipynb: mixtures, DoReMi, DSIR, cluster sampling, curriculum, schedule.
+"""The cells of notebooks/04_mixing_and_selection.ipynb: mixtures, DoReMi, DSIR, cluster sampling, curriculum, schedule,
+video keyframes.
 
 notebooks/generate.py loads this file, with `SETUP` (the shared first code cell) set in its namespace.
 """
@@ -14,8 +15,8 @@ CELLS = [
         "# Mixing and selection: how much of each source, which examples, in what order\n\n"
         "Over the bundled corpus (400 documents in five domains: web, forum, wiki, books, code): a mixture in exact "
         "proportions, DoReMi domain weights, DSIR importance sampling toward a target, cluster sampling against random "
-        "sampling, a curriculum and a multi-domain schedule. Each is one SQL statement over ordinary tables; every "
-        "result is a table."
+        "sampling, a curriculum and a multi-domain schedule; then the keyframes of a video that answer a question. "
+        "Each is one SQL statement over ordinary tables; every result is a table."
     ),
     new_code_cell(SETUP),
     new_markdown_cell(
@@ -165,5 +166,50 @@ manifest = con.execute(f\"\"\"
         '{shards}', format := 'jsonl', rows_per_shard := 100)\"\"\").df()
 assert manifest.rows.sum() == con.execute("SELECT count(*) FROM prose").fetchone()[0]
 manifest"""
+    ),
+    new_markdown_cell(
+        "## Video keyframes that answer a question\n\n"
+        "`keyframes` decodes a video (PyAV), scores every candidate frame against the row's question with a CLIP's "
+        "text and image encoders and keeps the k best, at least `min_gap_s` apart (KeyVideoLLM-style). No CLIP weights "
+        "can be downloaded here, so this uses **aidb's small CLIP, trained on the spot** (`aidb.models.tiny_clip`, a few "
+        "seconds: 32x32 drawings of 3 colours x 2 shapes, nothing else; a real CLIP folder registers the same way), on "
+        "the demo's generated 12 s video in which 4 of the 48 frames show the question's shape. Top row: the frames "
+        "`keyframes` chose; bottom row: 4 frames sampled uniformly (every 12th)."
+    ),
+    new_code_cell(
+        """\
+import io
+import tempfile
+
+import av
+from PIL import Image
+from aidb.demo.media import write_media_inputs
+
+media = write_media_inputs(Path(tempfile.mkdtemp()) / "media")  # trains the small CLIP, draws the video
+con.execute(f"CREATE MODEL demo_clip TYPE clip FROM '{media.clip_dir}'")
+truth = con.execute(f"SELECT * FROM read_json('{media.frames}', format = 'newline_delimited') ORDER BY frame_index").df()
+chosen = con.execute(f\"\"\"
+    SELECT frame_index, timestamp_s, score, frame_png FROM keyframes(
+        (SELECT 'shapes' AS id, content AS video, '{media.question}' AS question FROM read_blob('{media.video}')),
+        video, question, k := 4, candidate_fps := 4, min_gap_s := 1, model := 'demo_clip') ORDER BY frame_index\"\"\").df()
+with av.open(str(media.video)) as container:
+    decoded = [frame.to_image() for frame in container.decode(video=0)]
+uniform = [6 + 12 * i for i in range(4)]
+hits = int(truth.shows_question[chosen.frame_index].sum())
+assert hits >= 2 and hits > truth.shows_question[uniform].sum()
+fig, axes = plt.subplots(2, 4, figsize=(9, 5))
+for ax, row in zip(axes[0], chosen.itertuples()):
+    ax.imshow(Image.open(io.BytesIO(row.frame_png)))
+    ax.set_title(f"keyframe t={row.timestamp_s:.2f}s\\n{truth.drawn[row.frame_index]} ({row.score:.2f})", fontsize=8,
+                 color="tab:green" if truth.shows_question[row.frame_index] else "black")
+for ax, index in zip(axes[1], uniform):
+    ax.imshow(decoded[index])
+    ax.set_title(f"uniform t={index / 4:.2f}s\\n{truth.drawn[index]}", fontsize=8,
+                 color="tab:green" if truth.shows_question[index] else "black")
+for ax in axes.flat:
+    ax.axis("off")
+fig.suptitle(f"question: '{media.question}' ({hits} of 4 keyframes show it; uniform: {int(truth.shows_question[uniform].sum())})")
+plt.show()
+chosen.drop(columns="frame_png").assign(drawn=truth.drawn[chosen.frame_index].values)"""
     ),
 ]
