@@ -231,8 +231,8 @@ def bench_documents(count: int, repeat: int) -> dict:
     worker_cpu = worker_cpu[-repeat:]  # the warm-up call started the pool and was measured too
     # pdfplumber's page text holds the tables' words too; a bullet glyph it cannot map reads '(cid:127)' there, '•' here
     theirs = words(re.sub(r"\(cid:\d+\)", " ", " ".join(runs["pdfplumber"].result[0])))
-    ours = words(" ".join(runs["aidb"].result))
-    agreement = f1(ours, theirs)[2]
+    aidb_words = words(" ".join(runs["aidb"].result))
+    agreement = f1(aidb_words, theirs)[2]
     assert agreement >= 0.99, f"read_documents and pdfplumber see different words (F1 {agreement:.3f})"
     pages = 3 * count
     return {"pdfs": count, "pages": pages, "sides": summarise(runs, items=pages), "aidb_vs_pdfplumber": ratio(runs, "pdfplumber", "aidb"),

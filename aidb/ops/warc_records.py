@@ -144,6 +144,11 @@ class _FileReader:
                 yield row
 
     def _row(self, record: Any, offset: int) -> dict[str, Any] | None:
+        # warcio reads any 5-word first line as an ARC header, so a file that is no archive (a saved HTML page) would
+        # come back as one empty record and vanish; its length field (ARC's `length`) is then no byte count
+        length = record.rec_headers.get_header("Content-Length") or record.rec_headers.get_header("length")
+        if length is not None and not length.strip().isdigit():
+            raise ValueError(f"not a WARC or ARC record: its length field is {length.strip()[:40]!r}, not a byte count")
         if record.rec_type not in _RECORD_TYPES:
             return None
         headers = record.http_headers if record.rec_type == "response" else None

@@ -68,6 +68,23 @@ def test_metadata_and_pages_without_main_text(con) -> None:
         assert rows[2] == (None, None, None, None, None), method
 
 
+@pytest.mark.parametrize("method", ["trafilatura", "resiliparse"])
+def test_empty_broken_and_large_pages_never_raise(con, method: str) -> None:
+    article = "".join(f"<p>Paragraph {i} of a long article, with enough words in it to count as body text.</p>" for i in range(3000))
+    pages = [
+        "", "  \n ",  # empty bodies of a crawl: no text
+        "<html><body><div><p>" + "An unclosed paragraph that runs on with its words " * 20,  # tags never closed
+        "\x00\x01<<<>>>&&&\ufffd" * 50,  # bytes that are not HTML
+        "<html><body><article>" + article + "</article></body></html>",  # ~270 KB
+    ]
+    rows = con.execute(f"SELECT extract_text(h, method := '{method}').text FROM (SELECT unnest(?) AS h, generate_subscripts(?, 1) AS i) ORDER BY i",
+                       [pages, pages]).fetchall()
+    assert rows[0] == (None,) and rows[1] == (None,)
+    assert rows[2][0].count("An unclosed paragraph") == 20
+    assert rows[3][0] is None or "Paragraph" not in rows[3][0]
+    assert rows[4][0].count("Paragraph") == 3000 and rows[4][0].startswith("Paragraph 0 of a long article")
+
+
 def test_text_is_nfc_as_trafilatura_extract_returns_it(con) -> None:
     import trafilatura
 

@@ -83,21 +83,32 @@ def test_boxes_lie_on_the_page(report) -> None:
         assert 0 <= box["x0"] < box["x1"] <= 596 and 0 <= box["y0"] < box["y1"] <= 842, r
 
 
-def test_encrypted_and_corrupt_pdfs(tmp_path: Path) -> None:
+def test_encrypted_corrupt_cut_off_and_empty_pdfs(tmp_path: Path) -> None:
     from reportlab.pdfgen import canvas
 
     locked = canvas.Canvas(str(tmp_path / "locked.pdf"), encrypt="secret")
     locked.drawString(72, 720, "hidden text")
     locked.save()
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\nthis is not a PDF\n")
-    report_pdf(tmp_path / "good.pdf")
-    with pytest.raises(DataError, match=r"broken.pdf"):
-        read_documents(str(tmp_path / "broken.pdf"))
+    whole = report_pdf(tmp_path / "good.pdf").path.read_bytes()
+    (tmp_path / "cut.pdf").write_bytes(whole[: len(whole) // 2])  # a download that stopped half way
+    (tmp_path / "zero.pdf").write_bytes(b"")
     with pytest.raises(DataError, match=r"locked.pdf: the PDF is encrypted"):
         read_documents(str(tmp_path / "locked.pdf"))
+    for name in ("broken.pdf", "cut.pdf", "zero.pdf"):
+        with pytest.raises(DataError, match=rf"cannot parse .*{name}: "):
+            read_documents(str(tmp_path / name))
     rows, skipped = read_documents(str(tmp_path / "*.pdf"), on_error="skip")
     assert set(rows.column("path").to_pylist()) == {str(tmp_path / "good.pdf")}
-    assert [Path(s.file).name for s in skipped] == ["broken.pdf", "locked.pdf"]
+    assert [(Path(s.file).name, s.place) for s in skipped] == [
+        ("broken.pdf", "the whole file"), ("cut.pdf", "the whole file"), ("locked.pdf", "the whole file"), ("zero.pdf", "the whole file")]
+
+
+def test_a_missing_path_and_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(OperationalError, match=r"read_documents\(\): file '.*none.pdf' does not exist"):
+        read_documents(str(tmp_path / "none.pdf"))
+    with pytest.raises(OperationalError, match=r"is a folder; name its files with a glob"):
+        read_documents(str(tmp_path))
 
 
 def test_markdown_html_and_word(tmp_path: Path) -> None:

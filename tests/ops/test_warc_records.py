@@ -81,6 +81,19 @@ def test_a_cut_off_gzip_file(tmp_path: Path) -> None:
     assert scan.rows.num_rows == 2 and [s.place for s in scan.skipped] == [f"byte offset {offsets[2]}"]
 
 
+def test_a_file_that_is_not_a_warc_and_an_empty_one(tmp_path: Path) -> None:
+    for first_line, reason in (("<html><body>not a warc</body></html>", "Unknown archive format"),
+                               ("<html><body>saved from a browser, not a WARC</body></html>", "not a WARC or ARC record")):
+        (tmp_path / "page.warc").write_text(first_line + "\n<p>More of the page.</p>\n")
+        with pytest.raises(DataError, match=rf"corrupt WARC record in .*page.warc at byte offset 0: {reason}"):
+            read_warc(str(tmp_path / "page.warc"))
+        scan = read_warc(str(tmp_path / "page.warc"), on_error="skip")
+        assert scan.rows.num_rows == 0 and [(s.file, s.place) for s in scan.skipped] == [(str(tmp_path / "page.warc"), "byte offset 0")]
+    (tmp_path / "empty.warc.gz").write_bytes(b"")  # a crawl that wrote nothing: no records, nothing skipped
+    scan = read_warc(str(tmp_path / "empty.warc.gz"))
+    assert scan.rows.num_rows == 0 and scan.skipped == []
+
+
 def test_globs_missing_files_and_bad_options(tmp_path: Path) -> None:
     write_warc(tmp_path / "a.warc.gz", pages(2, "a"))
     (tmp_path / "sub").mkdir()
