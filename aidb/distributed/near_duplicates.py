@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 
 from aidb.distributed.ray_runtime import cluster_cpus
-from aidb.distributed.select_jobs import blocks_of, remove_tree
+from aidb.distributed.select_jobs import blocks_of, remove_tree, write_staged_input
 from aidb.ops.dedup_input import checked_ids, text_batches
 from aidb.ops.duplicate_clusters import cluster_table, components, kept_rows, rank_by_id
 from aidb.ops.lsh_bands import band_hashes, candidate_pairs, estimated_jaccard
@@ -55,7 +55,7 @@ def near_duplicates_on_ray(source: OperatorInput, args: dict[str, Any], staging:
 
         schema = pa.schema([pa.field("id", source_arrow_type(source, id_name)), pa.field("text", pa.string())])
         reader = pa.RecordBatchReader.from_batches(schema, (pa.record_batch([b.column(0).cast(schema.field(0).type), b.column(1).cast(pa.string())], schema=schema) for b in batches))
-        lance.write_dataset(reader, str(uri), mode="create")
+        write_staged_input(reader, uri)
         ids = checked_ids(lance.dataset(str(uri)).to_table(columns=["id"]).column("id"), OPERATOR, id_name)
         labels, kept, similarity = ray_clusters(str(uri), len(ids), ids, settings, progress)
     finally:

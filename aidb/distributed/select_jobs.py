@@ -24,10 +24,12 @@ from aidb.distributed.worker_models import WorkerModels
 from aidb import errors
 from aidb.errors import Error, OperationalError
 
-# Rows per block: at most BATCH_ROWS (a model's batching and Ray's per-block cost, ~10 ms with the Lance read and
-# write, stop mattering), fewer for small inputs so that every CPU gets BLOCKS_PER_CPU blocks (an expensive model
-# over a few thousand rows still spreads over the cluster), but not under MIN_BLOCK_ROWS.
-BATCH_ROWS = 8192
+# Rows per block: at most BATCH_ROWS, fewer for small inputs so that every CPU gets BLOCKS_PER_CPU blocks (an
+# expensive model over a few thousand rows still spreads over the cluster), but not under MIN_BLOCK_ROWS. Each
+# block also pays Ray Data's dispatch of one actor call and one Lance fragment: 20-40 ms on two busy CPUs, which
+# at 8,192 rows cost minhash (~4 us a row) 40% of its actors' time; at 32,768 rows it is a few per cent
+# (bench/RESULTS.md, "Ray engine").
+BATCH_ROWS = 32_768
 MIN_BLOCK_ROWS = 256
 BLOCKS_PER_CPU = 4
 
@@ -55,13 +57,14 @@ class JobSummary:
     actors: int
     seconds: float
     first_block_s: float = 0.0  # until the first block came back: actor start-up, model loads, one block
-    rows_after_first_block: int = 0  # read by the blocks that came back after it (the steady-state part)
+    startup_s: float = 0.0  # until every actor had returned a block: all of them past start-up
+    rows_after_startup: int = 0  # read by the blocks that came back after that (the steady state)
 
     @property
     def steady_rows_per_s(self) -> float | None:
-        """Rows per second once the first block is back (past start-up); None with one block only."""
-        rest = self.seconds - self.first_block_s
-        return self.rows_after_first_block / rest if self.rows_after_first_block and rest > 0 else None
+        """Rows per second once every actor is past start-up; None when no block came back after that."""
+        rest = self.seconds - self.startup_s
+        return self.rows_after_startup / rest if self.rows_after_startup and rest > 0 else None
 
 
 Progress = Callable[[int, int], None]  # (blocks done, blocks in all)
@@ -109,7 +112,8 @@ def run_select_job(job: SelectJob, output_uri: str, progress: Progress) -> tuple
     )
     by_block: dict[int, list] = {}
     rows_read = 0
-    first_block_s, rows_at_first = 0.0, 0
+    first_block_s, startup_s, rows_at_startup = 0.0, 0.0, 0
+    workers: set[str] = set()
     progress(0, len(blocks))
     batches = iter(written.iter_batches(batch_format="pyarrow", batch_size=None))
     try:
@@ -119,8 +123,10 @@ def run_select_job(job: SelectJob, output_uri: str, progress: Progress) -> tuple
                     raise worker_error(json.loads(row["error"]))
                 by_block[row["block"]] = [FragmentMetadata.from_json(json.dumps(f)) for f in json.loads(row["fragments"])]
                 rows_read += row["rows_read"]
-            if not first_block_s:
-                first_block_s, rows_at_first = time.perf_counter() - started, rows_read
+                workers.add(row["worker"])
+            first_block_s = first_block_s or time.perf_counter() - started
+            if not startup_s and len(workers) >= actors:
+                startup_s, rows_at_startup = time.perf_counter() - started, rows_read
             progress(len(by_block), len(blocks))
     except Error:
         raise
@@ -135,7 +141,8 @@ def run_select_job(job: SelectJob, output_uri: str, progress: Progress) -> tuple
     fragments = [f for block in sorted(by_block) for f in by_block[block]]
     rows_written = sum(f.num_rows for f in fragments)
     return fragments, JobSummary(
-        rows_read, rows_written, len(blocks), actors, time.perf_counter() - started, first_block_s, rows_read - rows_at_first
+        rows_read, rows_written, len(blocks), actors, time.perf_counter() - started, first_block_s, startup_s,
+        rows_read - rows_at_startup if startup_s else 0,
     )
 
 
@@ -157,6 +164,22 @@ def commit_new(uri: str, schema: pa.Schema, fragments: list) -> None:
     import lance
 
     lance.LanceDataset.commit(uri, lance.LanceOperation.Overwrite(schema, fragments))
+
+
+# Lance's 2.0 file format for the inputs a job exports and removes afterwards: 1M paragraphs wrote in 0.25 s
+# against 1.2 s in the default 2.1 format, whose string compression buys nothing for a file read once.
+STAGED_FORMAT = "2.0"
+
+
+def write_staged_input(reader: pa.RecordBatchReader, path: Path) -> None:
+    """Write a job's exported input as a Lance dataset at `path` (removed again if the write fails)."""
+    import lance
+
+    try:
+        lance.write_dataset(reader, str(path), mode="create", data_storage_version=STAGED_FORMAT)
+    except BaseException:
+        remove_tree(path)
+        raise
 
 
 def remove_tree(path: Path) -> None:

@@ -27,7 +27,7 @@ from aidb.distributed.near_duplicates import near_duplicates_on_ray
 from aidb.distributed.ray_runtime import cluster_cpus, connect_ray, ray_started, require_ray
 from aidb.distributed.row_wise import BATCH_TABLE, RayTarget, ray_target
 from aidb.distributed import select_jobs
-from aidb.distributed.select_jobs import JobSummary, SelectJob, commit_new, remove_tree, run_select_job
+from aidb.distributed.select_jobs import JobSummary, SelectJob, commit_new, remove_tree, run_select_job, write_staged_input
 from aidb.distributed.worker_models import WorkerModels
 from aidb.engine.model_trust_policy import check_model_trusted
 from aidb.engine.outcome import NO_ROWS, Outcome
@@ -297,11 +297,7 @@ def _source(session: RayContext, target: RayTarget) -> RaySource:
     select = exp.select(*[exp.column(c, quoted=True) for c in columns]).from_(table)
     reader = session.duck.execute(session.prepare(parse_statement(select.sql(dialect="duckdb"))).planned.sql).to_arrow_reader(65_536)
     path = session.lance_folder() / STAGING_FOLDER / f"input-{uuid.uuid4().hex}.lance"
-    try:
-        lance.write_dataset(reader, str(path), mode="create")
-    except BaseException:
-        remove_tree(path)
-        raise
+    write_staged_input(reader, path)
     return RaySource(str(path), tuple(columns), path)
 
 
