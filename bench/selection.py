@@ -3,11 +3,16 @@
 - DSIR: `dsir_sample` through SQL against the authors' `data-selection` package (`HashedNgramDSIR`: fit the
   importance estimator, compute the weights, resample), on real paragraphs of this machine; both draw with the
   same seed, so both must select exactly the same rows (asserted).
+  Beyond the ~31,000 short paragraphs this machine's documentation has (`--dsir-docs` above that), the pool is two
+  real sources: the documentation paragraphs but the last `--dsir-target`, which become the target, and docstring
+  paragraphs filling the pool up; each side's share of picks from the documentation source (the target-like one)
+  is reported.
 - k-means selection: `cluster_sample` through SQL against scikit-learn's MiniBatchKMeans called directly (same
   settings: k-means++, 3 inits, the seed) plus numpy for the per-cluster nearest rows, on n x 384 float32
   embeddings with planted clusters; both must select the same rows (asserted). The target is <= 10% overhead.
 
     python -m bench.selection --dsir-docs 20000 --kmeans-rows 100000
+    python -m bench.selection --dsir-docs 100000 --dsir-sample 10000 --kmeans-rows 0 --repeat 1 --results-name selection_dsir_100k
 """
 
 from __future__ import annotations
@@ -32,9 +37,18 @@ def _connect() -> aidb.dbapi.Connection:
 
 
 def bench_dsir(docs: int, target_docs: int, sample: int, repeat: int) -> dict:
-    """docs real paragraphs as the raw pool, docstring paragraphs as the target; `sample` rows drawn."""
-    raw = doc_texts(docs, "short")
-    target = docstring_paragraphs(target_docs)
+    """docs real paragraphs as the raw pool, docstring paragraphs as the target; `sample` rows drawn.
+
+    Where the machine has fewer than `docs` documentation paragraphs: its documentation paragraphs as the target
+    (the last target_docs) and the raw pool's first source (the others), docstring paragraphs as its second."""
+    raw = doc_texts(docs, "short", allow_fewer=True)
+    target_like = None
+    if len(raw) < docs:
+        raw, target = raw[:-target_docs], raw[-target_docs:]
+        target_like = len(raw)  # rows below this id are documentation paragraphs
+        raw += docstring_paragraphs(docs - len(raw))
+    else:
+        target = docstring_paragraphs(target_docs)
     folder = Path(tempfile.mkdtemp(prefix="bench_dsir_"))
     (folder / "raw.jsonl").write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(raw)))
     (folder / "target.jsonl").write_text("".join(json.dumps({"text": t}) + "\n" for t in target))
@@ -66,8 +80,13 @@ def bench_dsir(docs: int, target_docs: int, sample: int, repeat: int) -> dict:
     theirs, ours = runs["data-selection"].result, runs["aidb"].result
     overlap = len(theirs & ours) / len(theirs | ours)
     assert len(ours) == len(theirs) == sample and overlap >= 0.8, overlap
+    shares = {}
+    if target_like is not None:
+        shares = {"target_like_rows": target_like, "target_like_share_of_pool": round(target_like / docs, 4),
+                  "target_like_share_of_picks": {name: round(sum(i < target_like for i in picked) / sample, 4)
+                                                 for name, picked in (("data-selection", theirs), ("aidb", ours))}}
     return {
-        "docs": docs, "target_docs": target_docs, "sample": sample, "selection_jaccard": round(overlap, 4),
+        "docs": docs, "target_docs": target_docs, "sample": sample, "selection_jaccard": round(overlap, 4), **shares,
         "sides": summarise(runs, items=docs), "aidb_vs_data_selection": ratio(runs, "data-selection", "aidb"),
     }
 
@@ -121,15 +140,17 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=100)
     parser.add_argument("--per-cluster", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--results-name", default="selection", help="bench/results/<name>.json (default: selection)")
     args = parser.parse_args()
     figures = {}
     if args.dsir_docs:
         figures["dsir"] = bench_dsir(args.dsir_docs, args.dsir_target, args.dsir_sample, args.repeat)
-        print("dsir:", json.dumps(figures["dsir"]["aidb_vs_data_selection"]), "selection Jaccard", figures["dsir"]["selection_jaccard"], flush=True)
+        print("dsir:", json.dumps(figures["dsir"]["aidb_vs_data_selection"]), "selection Jaccard", figures["dsir"]["selection_jaccard"],
+              json.dumps(figures["dsir"].get("target_like_share_of_picks")), flush=True)
     if args.kmeans_rows:
         figures["kmeans"] = bench_kmeans(args.kmeans_rows, args.k, args.per_cluster, args.repeat)
         print("kmeans:", json.dumps(figures["kmeans"]["aidb_vs_scikit_learn"]), "overhead", figures["kmeans"]["overhead_wall"], flush=True)
-    print(write_results("selection", figures))
+    print(write_results(args.results_name, figures))
 
 
 if __name__ == "__main__":

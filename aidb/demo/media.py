@@ -66,7 +66,7 @@ def write_media_inputs(folder: Path, seed: int = 0) -> DemoMedia:
     captions = folder / "captions.jsonl"
     captions.write_text("".join(json.dumps(row) + "\n" for row in _caption_rows(folder / "images", rng)), encoding="utf-8")
     video, frames = folder / "shapes.mp4", folder / "frames.jsonl"
-    rows, images = _video_frames(rng)
+    rows, images = shape_video(rng)
     video.write_bytes(encode_video(images, VIDEO_FPS))
     frames.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
     question = _caption(VIDEO_QUESTION)
@@ -90,13 +90,15 @@ def _caption_rows(image_folder: Path, rng: random.Random) -> list[dict]:
     return rows
 
 
-def _video_frames(rng: random.Random) -> tuple[list[dict], list]:
+def shape_video(rng: random.Random, question: tuple[str, str] = VIDEO_QUESTION) -> tuple[list[dict], list]:
+    """The frames of a VIDEO_SECONDS video (PIL images) and a row per frame saying what it shows: ANSWER_FRAMES
+    frames, in different seconds, show `question`'s shape, the others another shape."""
     total = VIDEO_SECONDS * VIDEO_FPS
     answer = {second * VIDEO_FPS + rng.randrange(VIDEO_FPS) for second in rng.sample(range(VIDEO_SECONDS), ANSWER_FRAMES)}
-    others = [p for p in PAIRS if p != VIDEO_QUESTION]
+    others = [p for p in PAIRS if p != question]
     rows, images = [], []
     for index in range(total):
-        drawn = VIDEO_QUESTION if index in answer else rng.choice(others)
+        drawn = question if index in answer else rng.choice(others)
         images.append(draw(*drawn, rng).resize((FRAME_SIZE, FRAME_SIZE)))
         rows.append({"frame_index": index, "timestamp_s": index / VIDEO_FPS, "drawn": _caption(drawn), "shows_question": index in answer})
     return rows, images

@@ -99,14 +99,17 @@ class ClipScorer:
 
     def _similarity_batch(self, images: list[Image.Image], texts: list[str]) -> np.ndarray:
         torch = self._torch
-        tokens = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_text_tokens, return_tensors="pt")
+        # each distinct text once: keyframes asks one question of every frame, a caption column repeats captions
+        distinct = list(dict.fromkeys(texts))
+        position = {text: i for i, text in enumerate(distinct)}
+        tokens = self.tokenizer(distinct, padding=True, truncation=True, max_length=self.max_text_tokens, return_tensors="pt")
         pixels = self.image_processor(images=[image.convert("RGB") for image in images], return_tensors="pt")
         with torch.inference_mode():
             text_embeddings = self.model.get_text_features(
                 input_ids=tokens["input_ids"].to(self.device), attention_mask=tokens["attention_mask"].to(self.device)
             )
             image_embeddings = self.model.get_image_features(pixel_values=pixels["pixel_values"].to(self.device))
-            text_embeddings = _projected(text_embeddings)
+            text_embeddings = _projected(text_embeddings)[torch.tensor([position[text] for text in texts], device=self.device)]
             image_embeddings = _projected(image_embeddings)
             similarity = torch.nn.functional.cosine_similarity(image_embeddings.float(), text_embeddings.float(), dim=-1)
         return similarity.cpu().double().numpy()

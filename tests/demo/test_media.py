@@ -23,7 +23,7 @@ def test_the_video_decodes_to_its_frames_with_the_answer_in_four_seconds() -> No
     import av
     import io
 
-    rows, images = media._video_frames(random.Random(0))
+    rows, images = media.shape_video(random.Random(0))
     answers = [r["frame_index"] for r in rows if r["shows_question"]]
     assert len(rows) == 48 and len(answers) == 4 and len({i // media.VIDEO_FPS for i in answers}) == 4
     with av.open(io.BytesIO(media.encode_video(images, media.VIDEO_FPS))) as container:
