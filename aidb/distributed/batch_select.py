@@ -28,8 +28,7 @@ CRASH_ONCE_ENV = "AIDB_RAY_CRASH_FIRST_BATCH"
 
 class SelectAndWrite:
     """Ray Data callable class: a batch of block descriptions (fragment, offset, limit of the source) in; for each
-    block, the fragments written (as Lance's JSON), the rows it read, the aidb error it met (JSON, else NULL) and
-    which worker ran it (the driver's start-up measure: when has every actor returned a block) out.
+    block, the fragments written (as Lance's JSON), the rows it read and the aidb error it met (JSON, else NULL) out.
 
     An aidb error is returned as data, not raised: Ray Data would flatten it into a generic task error, and retrying
     a deterministic error (an unknown model, a bad value) only repeats it.
@@ -40,7 +39,6 @@ class SelectAndWrite:
         import lance
 
         self._crash_marker = crash_marker
-        self._worker = f"{os.uname().nodename}:{os.getpid()}"
         self._source = lance.dataset(source_uri, version=source_version)
         self._columns = columns
         self._sql = batch_sql
@@ -71,7 +69,6 @@ class SelectAndWrite:
                 "fragments": pa.array(written, pa.string()),
                 "rows_read": pa.array(read, pa.int64()),
                 "error": pa.array(errors, pa.string()),
-                "worker": pa.array([self._worker] * len(blocks), pa.string()),
             }
         )
 

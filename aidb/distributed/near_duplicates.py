@@ -5,7 +5,8 @@
 2. A hash-partitioned Ray Data `groupby(part).map_groups`: all rows of one (band, hash) land in one partition,
    where `lsh_bands.candidate_pairs` pairs them exactly as locally (row order within a group, the same window for
    large groups). Partitioning by `part = (hash + band) mod P` instead of grouping by (band, hash) itself keeps
-   one call per partition rather than one per (mostly single-row) bucket.
+   one call per partition rather than one per (mostly single-row) bucket; the shuffle gets P partitions too
+   (Ray Data's default, 200, cost seconds of empty tasks on a small cluster).
 3. Verification, one Ray task per batch of candidate pairs: the rows' texts are taken from the Lance dataset
    by position (`LanceDataset.take`) and compared with `minhash_kernel.exact_jaccard` (or the signatures'
    estimate, recomputed from the texts with the same kernel).
@@ -82,7 +83,7 @@ def ray_clusters(uri: str, rows: int, ids: pa.Array, settings: LshSettings, prog
     ) if len(blocks) else None
     progress("near_duplicates on ray: candidate pairs", 0, 3)
     left, right = _collect_pairs(
-        keys.groupby("part").map_groups(pairs_in_partition, batch_format="pyarrow").map_batches(
+        keys.groupby("part", num_partitions=partitions).map_groups(pairs_in_partition, batch_format="pyarrow").map_batches(
             verify_pairs, fn_args=(uri, settings, "verify"), batch_format="pyarrow", batch_size=PAIRS_PER_TASK
         )
     ) if keys is not None else (np.zeros(0, np.int64), np.zeros(0, np.int64))

@@ -57,14 +57,6 @@ class JobSummary:
     actors: int
     seconds: float
     first_block_s: float = 0.0  # until the first block came back: actor start-up, model loads, one block
-    startup_s: float = 0.0  # until every actor had returned a block: all of them past start-up
-    rows_after_startup: int = 0  # read by the blocks that came back after that (the steady state)
-
-    @property
-    def steady_rows_per_s(self) -> float | None:
-        """Rows per second once every actor is past start-up; None when no block came back after that."""
-        rest = self.seconds - self.startup_s
-        return self.rows_after_startup / rest if self.rows_after_startup and rest > 0 else None
 
 
 Progress = Callable[[int, int], None]  # (blocks done, blocks in all)
@@ -112,8 +104,7 @@ def run_select_job(job: SelectJob, output_uri: str, progress: Progress) -> tuple
     )
     by_block: dict[int, list] = {}
     rows_read = 0
-    first_block_s, startup_s, rows_at_startup = 0.0, 0.0, 0
-    workers: set[str] = set()
+    first_block_s = 0.0
     progress(0, len(blocks))
     batches = iter(written.iter_batches(batch_format="pyarrow", batch_size=None))
     try:
@@ -123,10 +114,7 @@ def run_select_job(job: SelectJob, output_uri: str, progress: Progress) -> tuple
                     raise worker_error(json.loads(row["error"]))
                 by_block[row["block"]] = [FragmentMetadata.from_json(json.dumps(f)) for f in json.loads(row["fragments"])]
                 rows_read += row["rows_read"]
-                workers.add(row["worker"])
             first_block_s = first_block_s or time.perf_counter() - started
-            if not startup_s and len(workers) >= actors:
-                startup_s, rows_at_startup = time.perf_counter() - started, rows_read
             progress(len(by_block), len(blocks))
     except Error:
         raise
@@ -141,8 +129,7 @@ def run_select_job(job: SelectJob, output_uri: str, progress: Progress) -> tuple
     fragments = [f for block in sorted(by_block) for f in by_block[block]]
     rows_written = sum(f.num_rows for f in fragments)
     return fragments, JobSummary(
-        rows_read, rows_written, len(blocks), actors, time.perf_counter() - started, first_block_s, startup_s,
-        rows_read - rows_at_startup if startup_s else 0,
+        rows_read, rows_written, len(blocks), actors, time.perf_counter() - started, first_block_s
     )
 
 

@@ -24,6 +24,7 @@ from sqlglot import exp
 
 from aidb.distributed.near_duplicates import BLOCK_ROWS as RAY_DEDUP_BLOCK_ROWS
 from aidb.distributed.near_duplicates import near_duplicates_on_ray
+from aidb.distributed.semantic_duplicates import semantic_duplicates_on_ray
 from aidb.distributed.ray_runtime import cluster_cpus, connect_ray, ray_started, require_ray
 from aidb.distributed.row_wise import BATCH_TABLE, RayTarget, ray_target
 from aidb.distributed import select_jobs
@@ -58,14 +59,21 @@ class RayContext(StatementContext, Protocol):
 
     def model_files_dir(self) -> Path: ...
 
-RAY_OPERATORS = {"near_duplicates": near_duplicates_on_ray}
+RAY_OPERATORS = {"near_duplicates": near_duplicates_on_ray, "semantic_duplicates": semantic_duplicates_on_ray}
 RAY_OPERATOR_PLANS = {
     "near_duplicates": (
         f"signatures and band keys in Ray tasks of {RAY_DEDUP_BLOCK_ROWS} rows -> Ray Data groupby on band keys "
         "(hash-partitioned, 2 partitions per CPU) -> candidate pairs -> verification tasks -> connected components "
         "of the verified pairs on the driver"
-    )
+    ),
+    "semantic_duplicates": (
+        "embeddings read and k-means fitted on the driver -> pairwise cosines within clusters in Ray tasks "
+        "(groups of clusters, 4 per CPU) -> connected components of the pairs on the driver"
+    ),
 }
+# The other operators (dedup's cascade, the selection and mixing operators, ...) run in the session's process on
+# either engine: EXPLAIN AIDB says so (docs/scale.md, "What stays on one machine").
+ON_DRIVER = "runs in this process on the driver, not on Ray: its input must fit one machine (docs/scale.md)"
 RAY_MAP_STEP = "ray map_batches"
 STAGING_FOLDER = "_aidb_staging"
 RAY_ROWS = "aidb_ray_rows"  # the rows a Ray job computed, as DuckDB reads them for an INSERT into a DuckDB table  # inside the Lance folder: on a cluster it must be storage every node reads
@@ -117,10 +125,13 @@ def explain_ray(session: RayContext, statement: ParsedStatement) -> list[tuple[s
         return []
     plan = session.prepare(statement).planned
     calls = [c.operator for c in operator_calls(plan.rewritten.tree if plan.rewritten is not None else None)]
-    on_ray = [(f"ray operator {name}", RAY_OPERATOR_PLANS[name]) for name in calls if name in RAY_OPERATORS]
+    operator_steps = [
+        (f"ray operator {name}", RAY_OPERATOR_PLANS[name]) if name in RAY_OPERATORS else (f"operator {name}", ON_DRIVER)
+        for name in dict.fromkeys(calls)
+    ]
     target = ray_target(statement.tree, session.catalog())
-    if on_ray and not isinstance(target, RayTarget):
-        return on_ray
+    if operator_steps and not isinstance(target, RayTarget):
+        return operator_steps
     if target is None:
         return [("ray", "runs in DuckDB: no model function over a table to distribute")]
     if isinstance(target, str):

@@ -50,6 +50,13 @@ def semantic_duplicates(source: OperatorInput, args: dict[str, Any]) -> Operator
 
 def semantic_labels(source: OperatorInput, operator_name: str, args: dict[str, Any], column_argument: str = "emb_col") -> tuple[pa.Array, np.ndarray]:
     """(ids, a component label per row) of the input's semantic-duplicate groups."""
+    ids, vectors, min_cosine, k = semantic_input(source, operator_name, args, column_argument)
+    left, right = similar_pairs(vectors, min_cosine, k)
+    return ids, components(len(ids), left, right)
+
+
+def semantic_input(source: OperatorInput, operator_name: str, args: dict[str, Any], column_argument: str = "emb_col") -> tuple[pa.Array, np.ndarray, float, int]:
+    """(ids, embeddings as float32 rows, the minimum cosine of a duplicate pair, k) of the operator's arguments."""
     eps = args["eps"]
     check_range(operator_name, "eps", eps, 0.0, 1.0, low_open=True)
     id_name = id_column(source, operator_name, args)
@@ -67,37 +74,48 @@ def semantic_labels(source: OperatorInput, operator_name: str, args: dict[str, A
     vectors = np.concatenate(vector_chunks) if vector_chunks else np.zeros((0, 1), dtype=np.float32)
     if len({v.shape[1] for v in vector_chunks}) > 1:
         raise DataError(f"{operator_name}(): argument {column_argument}: embeddings of different lengths in {column!r}")
-    k = _cluster_count(args.get("clusters", "auto"), len(ids), operator_name)
-    left, right = similar_pairs(vectors, 1.0 - float(eps), k)
-    return ids, components(len(ids), left, right)
+    return ids, vectors, 1.0 - float(eps), _cluster_count(args.get("clusters", "auto"), len(ids), operator_name)
 
 
 def similar_pairs(vectors: np.ndarray, min_cosine: float, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Row pairs with cosine similarity >= min_cosine, compared within k-means clusters (and near ones, see above)."""
+    unit, comparisons = cluster_comparisons(vectors, min_cosine, k)
+    pairs = [cluster_pair_keys(unit, queries, members, min_cosine) for queries, members in comparisons]
+    return pair_rows(pairs, len(vectors))
+
+
+def cluster_comparisons(vectors: np.ndarray, min_cosine: float, k: int) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    """(unit vectors, for each non-empty k-means cluster the rows compared with its members and the members)."""
     norms = np.linalg.norm(vectors, axis=1)
     usable = np.flatnonzero(np.isfinite(norms) & (norms > 0))  # NULL, zero or NaN vectors: in no pair
     unit = np.zeros_like(vectors)
     unit[usable] = vectors[usable] / norms[usable, None]
     if len(usable) < 2:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return unit, []
     k = max(1, min(k, len(usable)))
     centroids, assignment, visits = _clusters(unit[usable], k, math.sqrt(2 * (1 - min_cosine)))
     members = [usable[assignment == c] for c in range(k)]
-    pairs: list[np.ndarray] = []
-    n = np.int64(len(vectors))
-    for c in range(k):
-        if len(members[c]) == 0:
-            continue
-        queries = usable[visits[c]]
-        matrix = unit[members[c]]
-        for start in range(0, len(queries), QUERY_BLOCK):
-            block = queries[start : start + QUERY_BLOCK]
-            q, m = np.nonzero(unit[block] @ matrix.T >= min_cosine)
-            a, b = block[q].astype(np.int64), members[c][m].astype(np.int64)
-            distinct = a != b
-            pairs.append(np.minimum(a, b)[distinct] * n + np.maximum(a, b)[distinct])
-    keys = np.unique(np.concatenate(pairs)) if pairs else np.zeros(0, dtype=np.int64)
-    return keys // n, keys % n
+    return unit, [(usable[visits[c]], members[c]) for c in range(k) if len(members[c])]
+
+
+def cluster_pair_keys(unit: np.ndarray, queries: np.ndarray, members: np.ndarray, min_cosine: float) -> np.ndarray:
+    """The pairs (as keys low * rows + high) of a query row and a cluster member with cosine >= min_cosine."""
+    n = np.int64(len(unit))
+    matrix = unit[members]
+    pairs = []
+    for start in range(0, len(queries), QUERY_BLOCK):
+        block = queries[start : start + QUERY_BLOCK]
+        q, m = np.nonzero(unit[block] @ matrix.T >= min_cosine)
+        a, b = block[q].astype(np.int64), members[m].astype(np.int64)
+        distinct = a != b
+        pairs.append(np.minimum(a, b)[distinct] * n + np.maximum(a, b)[distinct])
+    return np.concatenate(pairs) if pairs else np.zeros(0, dtype=np.int64)
+
+
+def pair_rows(pair_keys: list[np.ndarray], rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """(left, right) rows of the distinct pairs among the keys."""
+    keys = np.unique(np.concatenate(pair_keys)) if pair_keys else np.zeros(0, dtype=np.int64)
+    return keys // np.int64(rows), keys % np.int64(rows)
 
 
 def _clusters(unit: np.ndarray, k: int, delta: float) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
