@@ -10,10 +10,13 @@ results, and it gets distinct texts):
   and the faster run is the one Ray is held against;
 - ray: the same statement with `engine='ray'`: the table exported to Lance, blocks of <= 32,768 rows, one actor
   per CPU, fragments committed once. Start-up is timed apart: `ray_init_s` (starting the local Ray cluster, once),
-  `ray_job_startup_s` (a job over 100 rows: actor processes, aidb's imports, the model load — paid by every job),
-  and `ray_first_block_s` (until the big job's first block is back); `ray_rows_per_s_past_startup` is rows / (the
-  job - the 100-row job): the marginal rate, with the export to Lance and the commit in it. (Timing blocks as they
-  come back to the driver overstates it: Ray Data hands results over in bursts.)
+  `ray_first_job_startup_s` (a first job over 100 rows, which also pays Ray Data's one-time set-up) and
+  `ray_first_block_s` (until the big job's first block is back). A second, smaller job over a tenth of the rows
+  (at least one block per CPU, so that it starts as many actors) gives the rest: `ray_rows_per_s_past_startup`
+  is (rows - small rows) / (big job - small job), the marginal rate with the export to Lance and the commit in
+  it, and `ray_job_startup_s` what the small job took beyond its rows at that rate (actor processes, aidb's
+  imports, the model loads: paid by every job). (Timing blocks as they come back to the driver overstates the
+  rate: Ray Data hands results over in bursts.)
 - checked, not printed: the Ray table equals the local one, compared in DuckDB (minhash bit for bit, perplexity to
   1e-9 relative, embeddings to 1e-5 per component).
 - peak RSS: the driver (this process, ru_maxrss) and the largest Ray worker process (VmRSS sampled every 0.2 s).
@@ -40,6 +43,8 @@ import pyarrow as pa
 
 import aidb
 from bench.corpus import doc_texts
+from aidb.distributed.ray_runtime import cluster_cpus
+from aidb.distributed.select_jobs import MIN_BLOCK_ROWS
 from bench.measure import write_results
 
 FUNCTIONS = {"minhash": "minhash(text)", "perplexity": "perplexity(text)", "embed": "embed(text)"}
@@ -114,9 +119,12 @@ def measure(function: str, rows: int, texts: list[str], folder: Path, ray_init_s
     local_first = timed(lambda: local.execute(f"SELECT {call} FROM warm").fetchall())
     # alternated: local, Ray, local again; the faster local run is the one Ray is held against
     local_runs = [run_local(local, call)]
-    # the first Ray Data job of a process also pays Ray Data's own one-time set-up: a second one is what each job pays
+    # the first Ray Data job of a process also pays Ray Data's own one-time set-up
     first_job = timed(lambda: on_ray.execute(f"CREATE TABLE warm_ray AS SELECT id, {call} AS v FROM warm"))
-    job_startup = timed(lambda: on_ray.execute(f"CREATE TABLE warm_ray2 AS SELECT id, {call} AS v FROM warm"))
+    # a smaller job with as many actors: the difference of the two jobs is what the extra rows cost past start-up
+    small_rows = max(rows // 10, MIN_BLOCK_ROWS * cluster_cpus())
+    local.execute(f"CREATE TABLE docs_small AS SELECT * FROM docs WHERE id < {small_rows}")
+    small_s = timed(lambda: on_ray.execute(f"CREATE TABLE out_small AS SELECT id, {call} AS v FROM docs_small"))
     with WorkerMemory() as workers:
         ray_s = timed(lambda: on_ray.execute(f"CREATE TABLE out_ray AS SELECT id, {call} AS v FROM docs"))
     job = on_ray.session.last_ray_job
@@ -126,9 +134,10 @@ def measure(function: str, rows: int, texts: list[str], folder: Path, ray_init_s
     on_ray.close()
     local.close()
     local_s = min(local_runs)
-    # past start-up: the whole job less the fixed start-up every job pays (the 100-row job: actor processes, imports,
-    # model loads); what is left is the marginal cost of the rows, export and commit included
-    steady = rows / (ray_s - job_startup) if ray_s > job_startup else None
+    # past start-up: the marginal rate between the two jobs (export and commit included); start-up: what the small
+    # job took beyond its rows at that rate (actor processes, imports, model loads)
+    steady = (rows - small_rows) / (ray_s - small_s) if ray_s > small_s else None
+    job_startup = small_s - small_rows / steady if steady else small_s
     figures = {
         "rows": rows,
         "local_first_call_s": round(local_first, 3),
@@ -137,6 +146,8 @@ def measure(function: str, rows: int, texts: list[str], folder: Path, ray_init_s
         "local_rows_per_s": round(rows / local_s, 1),
         "ray_init_s": round(ray_init_s, 3),
         "ray_first_job_startup_s": round(first_job, 3),
+        "ray_small_job_rows": small_rows,
+        "ray_small_job_s": round(small_s, 3),
         "ray_job_startup_s": round(job_startup, 3),
         "ray_s": round(ray_s, 3),
         "ray_rows_per_s": round(rows / ray_s, 1),
@@ -182,6 +193,7 @@ def main() -> None:
         shutil.rmtree(folder, ignore_errors=True)
         ray.shutdown()
     name = "ray_scale" if args.functions == "minhash,perplexity,embed" else "ray_scale_" + args.functions.replace(",", "_")
+    name += f"_{args.rows // 1000}k" if args.functions != "embed" else f"_{args.embed_rows}"
     print(f"wrote {write_results(name, results)}")
 
 

@@ -28,11 +28,14 @@ def databases(ray_cluster, tmp_path_factory):
 
 
 @pytest.mark.parametrize("arguments", ["eps := 0.05", "eps := 0.1, clusters := 5"])
-def test_ray_semantic_duplicates_equal_the_local_operator(databases, arguments):
+def test_ray_semantic_duplicates_equal_the_local_operator(databases, arguments, monkeypatch):
     local, on_ray = databases
     sql = f"SELECT id, cluster_id, keep FROM semantic_duplicates(docs, emb, {arguments}) ORDER BY id"
     expected = local.execute(sql).fetchall()
+    stages: list[str] = []
+    monkeypatch.setattr(on_ray.session.progress, "update", lambda stage, done, total: stages.append(stage))
     found = on_ray.execute(sql).fetchall()
+    assert "semantic_duplicates on ray: pairs within clusters" in stages  # the pairs were computed by Ray tasks
     assert sum(not keep for _, _, keep in expected) > 150  # most planted copies
     assert found == expected
 
