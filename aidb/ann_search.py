@@ -41,15 +41,24 @@ class AnnSearch:
     # without a usable index): `_distance` then comes in DuckDB's units (array_cosine_distance, array_distance,
     # array_negative_inner_product), not Lance's.
     exact: bool = False
+    # An exact search's filter in DuckDB SQL over the table's own columns (`exact_filter_columns`), evaluated on a
+    # copy of those columns held beside the vectors: the rows it keeps are the only ones ranked.
+    exact_filter: str | None = None
+    exact_filter_columns: tuple[str, ...] = ()
 
     def to_json(self) -> str:
-        return json.dumps({**self.__dict__, "columns": list(self.columns)}, sort_keys=True)
+        return json.dumps({**self.__dict__, "columns": list(self.columns), "exact_filter_columns": list(self.exact_filter_columns)}, sort_keys=True)
 
     @staticmethod
     def from_json(text: str) -> AnnSearch:
         values = json.loads(text)
         bound = values.get("bound_filter")
-        return AnnSearch(**{**values, "columns": tuple(values["columns"]), "bound_filter": tuple(bound) if bound else None})
+        return AnnSearch(**{
+            **values,
+            "columns": tuple(values["columns"]),
+            "bound_filter": tuple(bound) if bound else None,
+            "exact_filter_columns": tuple(values.get("exact_filter_columns", ())),
+        })
 
     def bound(self, value_of: Callable[[str], Any]) -> AnnSearch | None:
         """This search with its filter's parameters bound (`value_of(name)`), or None when a value has no Lance literal."""

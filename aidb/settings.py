@@ -18,6 +18,9 @@ class Settings:
     # Below this many candidate rows an exact scan is both exact and about as fast as probing a vector index,
     # unless Lance can prefilter them in a larger table (sql/vector_plan.py, bench/RESULTS.md "vector search").
     exact_scan_max_rows: int = 20_000
+    # From this many rows, an exact top-k over a Lance table ranks the vectors in numpy (read once per dataset
+    # version) instead of DuckDB scanning the table through the lance extension (sql/rewrite_vector_search.py).
+    numpy_exact_min_rows: int = 20_000
     # Where statements over model functions run: 'duckdb' (this process) or 'ray' (Ray Data jobs over Lance
     # fragments, engine/ray_statements.py; needs the aidb[ray] extra, checked by the session when set).
     engine: str = "duckdb"
@@ -26,6 +29,7 @@ class Settings:
 
 DOCS = {
     "exact_scan_max_rows": "candidate rows at or below which a top-k vector query is scanned exactly instead of using the ANN index",
+    "numpy_exact_min_rows": "rows from which an exact top-k over a Lance table ranks its vectors in numpy instead of a DuckDB scan",
     "engine": "'duckdb' or 'ray': where CREATE TABLE ... AS / INSERT ... SELECT over model functions and near_duplicates run",
     "ray_address": "the Ray cluster the ray engine joins ('auto', 'ray://head:10001'); unset: this process's, else a new local one",
 }

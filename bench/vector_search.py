@@ -5,6 +5,7 @@ dataset held open, what aidb runs inside its search function) and the DuckDB ext
 
     python -m bench.vector_search --quick      # 100k x 384
     python -m bench.vector_search              # 1M x 384
+    python -m bench.vector_search --exact      # 1M x 384, no index: aidb's exact plan vs DuckDB brute force
 
 Prints queries/s and recall@10 (against exact numpy search) of every system at 100%, 10%, 1% and 0.1% filter
 selectivity. All systems are timed query by query in turn, the order rotating, so the machine's load hits them alike;
@@ -91,9 +92,10 @@ def main() -> None:
         "--batch", type=int, metavar="QUERIES",
         help="instead: batch_vector_search of QUERIES query rows (exact on an unindexed table, then ANN) vs DuckDB's exact join",
     )
+    parser.add_argument("--exact", action="store_true", help="instead: no index; aidb's exact plan vs DuckDB's brute force")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="aidb-bench-") as folder:  # ~3 GB at 1M rows
-        (compare_batch if args.batch else compare)(args, Path(folder))
+        (compare_batch if args.batch else compare_exact if args.exact else compare)(args, Path(folder))
 
 
 def compare(args: argparse.Namespace, work: Path) -> None:
@@ -210,6 +212,46 @@ def compare(args: argparse.Namespace, work: Path) -> None:
     write_results("vector_search", {
         "rows": rows, "queries": args.queries, "index": args.index, "index_options": search,
         "systems": {f"{label} {key}": {"queries_per_s": round(v[0], 2), "recall_at_10": round(v[1], 4), "short_results": v[2]} for (label, key), v in results.items()},
+    })
+
+
+def compare_exact(args: argparse.Namespace, work: Path) -> None:
+    """The exact plan (a Lance table without an index) against DuckDB's brute force over an in-memory table, at each
+    selectivity; both asserted to return the exact top 10 (recall 1.0 against numpy)."""
+    rows = args.rows or (100_000 if args.quick else 1_000_000)
+    data = make_data(rows)
+    norms = np.linalg.norm(data, axis=1)
+    rng = np.random.default_rng(1)
+    queries = [data[i] + 0.3 * rng.normal(size=DIM).astype(np.float32) for i in rng.integers(0, rows, args.queries)]
+    buckets = np.arange(rows) % 100
+    masks = {"100%": None, "10%": buckets < 10, "1%": buckets == 0, "0.1%": np.arange(rows) < rows // 1000}
+    parquet = work / "docs.parquet"
+    pq.write_table(pa.table({"id": np.arange(rows), "bucket": buckets, "emb": pa.FixedSizeListArray.from_arrays(pa.array(data.ravel()), DIM)}), parquet)
+    duck = duckdb.connect()
+    duck.execute(f"CREATE TABLE docs AS SELECT id, bucket, emb::FLOAT[{DIM}] AS emb FROM read_parquet('{parquet}')")
+    con = aidb.connect(str(work / "bench.aidb"), autocommit=True)
+    cur = con.cursor()
+    cur.execute(f"CREATE TABLE docs (id BIGINT, bucket BIGINT, emb FLOAT[{DIM}]) WITH (storage = 'lance')")
+    cur.execute(f"INSERT INTO docs SELECT id, bucket, emb::FLOAT[{DIM}] FROM read_parquet('{parquet}')")
+    print(f"{rows} x {DIM} float32 vectors, no index, {args.queries} queries, k={K}")
+    results: dict[tuple[str, str], tuple[float, float, float]] = {}
+    for label, where in FILTERS.items():
+        where = where.format(n=rows // 1000)
+        truth = [exact_top_k(data, norms, q, masks[label]) for q in queries]
+        brute = f"SELECT id FROM docs {where} ORDER BY array_cosine_distance(emb, ?::FLOAT[{DIM}]) LIMIT {K}"
+        ours = f"SELECT id, distance(emb, ?) AS d FROM docs {where} ORDER BY d LIMIT {K}"
+        print(f"\nselectivity {label}")
+        found = run_alternating([
+            ("brute", "DuckDB brute force (in-memory table)", lambda q: [r[0] for r in duck.execute(brute, [q.tolist()]).fetchall()]),
+            ("aidb", "aidb exact plan (Lance table)", lambda q: [r[0] for r in cur.execute(ours, [q.tolist()]).fetchall()]),
+        ], queries, truth)
+        assert found["brute"][1] == found["aidb"][1] == 1.0, "both sides return the exact top 10"
+        results.update({(label, key): value for key, value in found.items()})
+        print(f"  aidb / brute force {found['aidb'][0] / found['brute'][0]:.2f}x")
+    con.close()
+    write_results("vector_search_exact", {
+        "rows": rows, "queries": args.queries,
+        "systems": {f"{label} {key}": {"queries_per_s": round(v[0], 2), "recall_at_10": round(v[1], 4)} for (label, key), v in results.items()},
     })
 
 

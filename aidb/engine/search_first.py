@@ -26,7 +26,7 @@ import pyarrow as pa
 from aidb.ann_search import DISTANCE_COLUMN, AnnSearch
 from aidb.errors import ProgrammingError
 from aidb.sql.search_first import SearchFirstPlan
-from aidb.storage.lance_search import OpenDatasets, run_search
+from aidb.storage.lance_search import OpenDatasets, run_exact_search, run_search
 
 
 def search_first_parameters(plan: SearchFirstPlan, parameters: Any, datasets: OpenDatasets) -> list[Any] | dict[str, Any] | None:
@@ -54,6 +54,8 @@ def search_first_parameters(plan: SearchFirstPlan, parameters: Any, datasets: Op
 
 def _run(search: AnnSearch, vector: np.ndarray, value_of: Callable[[str], Any], datasets: OpenDatasets) -> pa.Table:
     """The search's rows; with its filter's parameters bound and run inside Lance when it has such a filter."""
+    if search.exact:
+        return run_exact_search(datasets, search, vector)
     dataset = datasets.latest(search.dataset)
     bound = search.bound(value_of)
     if bound is not None:

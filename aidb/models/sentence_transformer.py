@@ -29,9 +29,13 @@ from aidb.models.model_directory import (
 from aidb.catalog_records import ModelRecord
 
 BACKENDS = ("torch", "onnx")
-# sentence-transformers' own default; large enough to keep the matrix multiplies busy on CPU, small
-# enough that sorting by length inside a DuckDB chunk keeps padding low.
+# Texts per forward pass when the model names no batch_size, by the texts' median length. Measured against
+# SentenceTransformer.encode at its best batch size on this 2-core CPU (bench/embed.py): on ~240-character
+# paragraphs a batch of 64 ran 0.85x (32 was best, 128 worse); on ~4,300-character ones (cut at 256 tokens)
+# 64 matched the best. Short sequences leave little work per matrix multiply for large batches to share.
 DEFAULT_BATCH_SIZE = 64
+SHORT_TEXT_BATCH_SIZE = 32
+SHORT_TEXT_CHARS = 1_000
 # Without a sentence_bert_config.json, truncate where BERT's position embeddings end.
 BERT_POSITIONS = 512
 BUILTIN_NAME = "all-MiniLM-L6-v2"
@@ -45,7 +49,7 @@ class SentenceEmbedder:
     model: Any
     fingerprint: str
     dimension: int
-    batch_size: int = DEFAULT_BATCH_SIZE
+    batch_size: int | None = None  # None: chosen by the texts' length (batch_size_for)
     # DuckDB may call a UDF from several threads; one forward pass at a time keeps torch's own
     # intra-op threads from fighting over the cores.
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -56,12 +60,18 @@ class SentenceEmbedder:
         with self.lock:
             vectors = self.model.encode(
                 texts,
-                batch_size=self.batch_size,
+                batch_size=self.batch_size or batch_size_for(texts),
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
         return np.asarray(vectors, dtype=np.float32)
+
+
+def batch_size_for(texts: list[str]) -> int:
+    """The batch size for `texts` when the model sets none: smaller for short texts."""
+    median = sorted(len(t) for t in texts)[len(texts) // 2]
+    return SHORT_TEXT_BATCH_SIZE if median < SHORT_TEXT_CHARS else DEFAULT_BATCH_SIZE
 
 
 def backend_of(options: dict[str, object]) -> str:
@@ -134,7 +144,7 @@ def _load_torch(record: ModelRecord, path: Path, options: dict[str, object], bac
     if limit is not None:
         model.max_seq_length = limit
     dimension = record.dimension or output_dimension(path)
-    batch_size = int(options.get("batch_size", DEFAULT_BATCH_SIZE))
+    batch_size = int(options["batch_size"]) if "batch_size" in options else None
     return SentenceEmbedder(model, record.fingerprint or fingerprint(path), dimension, batch_size)
 
 

@@ -26,7 +26,7 @@ from aidb.sql.vector_metrics import DEFAULT_METRIC, METRIC_FUNCTIONS, PYLANCE, l
 from aidb.sql.vector_plan import ANN_POSTFILTER, ANN_PREFILTER, EXACT, choose_plan, probes_for, pushable
 from aidb.sql.vector_table_functions import TABLE_FUNCTIONS, columns_read, rewrite_table_function
 from aidb.ann_search import DISTANCE_COLUMN, AnnSearch
-from aidb.sql.search_calls import lance_filter, lance_filter_template, search_call, search_of, vector_parameter
+from aidb.sql.search_calls import duckdb_filter, lance_filter, lance_filter_template, result_type, search_call, search_of, vector_parameter
 from aidb.catalog_records import VectorIndexInfo, VectorTableInfo
 
 DISTANCE = "distance"
@@ -82,6 +82,10 @@ def plan_top_k(select: exp.Select, tables: dict[str, VectorTableInfo], settings:
         options["nprobes"] = plan.nprobes
     calls = [c for c in select.find_all(exp.Anonymous) if _is_distance(c) and _same_call(c, call)]
     if plan.strategy == EXACT:
+        search = _exact_search(select, source.alias_or_name, info, column, k, metric, _is_constant(vector))
+        if search is not None and info.row_count >= settings.numpy_exact_min_rows:
+            _search_instead_of(source, calls, search, _as_vector(vector, search.dimension))
+            return
         select.where(exp.column(column, table=source.alias_or_name).is_(exp.null()).not_(), copy=False)
         for c in calls:
             c.replace(_metric_call(metric, exp.column(column, table=source.alias_or_name), vector, info.vector_columns[column.lower()]))
@@ -117,6 +121,49 @@ def plan_top_k(select: exp.Select, tables: dict[str, VectorTableInfo], settings:
         args.append(_named("refine_factor", exp.Literal.number(int(options["refine_factor"]))))
     search = exp.Table(this=exp.Anonymous(this="lance_vector_search", expressions=args), alias=exp.TableAlias(this=exp.to_identifier(alias)))
     source.replace(search)
+
+
+def _exact_search(
+    select: exp.Select, alias: str, info: VectorTableInfo, column: str, k: int, metric: str, constant_query: bool
+) -> AnnSearch | None:
+    """The exact top-k in numpy over the Lance table's vectors (storage/lance_search.py), or None where DuckDB
+    scans the table instead: a query vector that is not a constant, a filter DuckDB alone can evaluate (other
+    tables, functions, parameters), or rows the open transaction wrote (not in the dataset until COMMIT).
+
+    DuckDB's scan of a Lance table through the extension ran 4-8x slower than its brute force over an in-memory
+    table at 1M x 384 (bench/RESULTS.md, "exact top-k"); the numpy search reads the vectors once per dataset
+    version and ranks only the rows the filter keeps. Tables under `aidb_numpy_exact_min_rows` rows are scanned
+    by DuckDB: cheap at that size, and a table written between searches is not read again whole.
+    """
+    where = select.args.get("where")
+    if info.dataset is None or info.staged or not constant_query or metric not in METRIC_FUNCTIONS:
+        return None
+    if where is not None and not pushable(where, info):
+        return None
+    names = {c.lower(): c for c in info.columns}
+    text, referenced = duckdb_filter(where) if where is not None else (None, ())
+    dimension = info.vector_columns[column.lower()]
+    ranked = select.copy()  # the columns the query reads besides the vector it ranks by
+    for c in [c for c in ranked.find_all(exp.Anonymous) if _is_distance(c) and c.expressions[0].name.lower() == column.lower()]:
+        c.replace(exp.null())
+    columns = _needed_columns(ranked, alias, info)
+    if any(c not in info.column_types for c in columns):
+        return None  # a column of a type the catalog does not know cannot be declared in the search's result
+    return AnnSearch(
+        dataset=info.dataset, column=names[column.lower()], columns=columns, k=k, metric=metric, dimension=dimension,
+        returns=result_type(columns, info.column_types), exact=True,
+        exact_filter=text, exact_filter_columns=tuple(names[c.lower()] for c in referenced),
+    )
+
+
+def _search_instead_of(source: exp.Table, calls: list[exp.Anonymous], search: AnnSearch, query: exp.Expression) -> None:
+    """Read `source` from the search's rows; its distance calls become their `_distance` (DuckDB's units)."""
+    alias = source.alias_or_name
+    for c in calls:
+        c.replace(exp.column(DISTANCE_COLUMN, table=alias))
+    rows = search_call(search, query)
+    rows.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
+    source.replace(rows)
 
 
 def _with_bound_filter(

@@ -87,6 +87,19 @@ def lance_filter(where: exp.Expression) -> str:
     return where.sql(dialect="duckdb")
 
 
+def duckdb_filter(where: exp.Expression) -> tuple[str, tuple[str, ...]]:
+    """A pushable filter in DuckDB SQL over the table's columns alone (unqualified, quoted), and those columns."""
+    if isinstance(where, exp.Where):
+        where = where.this
+    where = where.copy()
+    names: list[str] = []
+    for column in list(where.find_all(exp.Column)):
+        if column.name not in names:
+            names.append(column.name)
+        column.replace(exp.column(exp.to_identifier(column.name, quoted=True)))
+    return where.sql(dialect="duckdb"), tuple(names)
+
+
 def lance_filter_template(where: exp.Expression) -> tuple[str, ...]:
     """`lance_filter` of a filter with statement parameters, split around them: text, name, text, ..., text."""
     where = (where.this if isinstance(where, exp.Where) else where).copy()
