@@ -29,13 +29,12 @@ from aidb.models.model_directory import (
 from aidb.catalog_records import ModelRecord
 
 BACKENDS = ("torch", "onnx")
-# Texts per forward pass when the model names no batch_size, by the texts' median length. Measured against
-# SentenceTransformer.encode at its best batch size on this 2-core CPU (bench/embed.py): on ~240-character
-# paragraphs a batch of 64 ran 0.85x (32 was best, 128 worse); on ~4,300-character ones (cut at 256 tokens)
-# 64 matched the best. Short sequences leave little work per matrix multiply for large batches to share.
-DEFAULT_BATCH_SIZE = 64
-SHORT_TEXT_BATCH_SIZE = 32
-SHORT_TEXT_CHARS = 1_000
+# Texts per forward pass when the model names no batch_size. Measured against SentenceTransformer.encode at its
+# best batch size on this 2-core CPU (bench/embed.py, bench/RESULTS.md "embed"): the peer's best was 8-16 on both
+# ~240- and ~4,000-character texts (64 cost 1.3x the CPU on short ones); with 64 aidb ran 0.875x the peer on short
+# texts, with 8 0.993x. On long texts the batch size barely matters (aidb 0.88x at 8 and at 64: the gap is not here),
+# so one small batch serves every length rather than a rule by length.
+DEFAULT_BATCH_SIZE = 8
 # Without a sentence_bert_config.json, truncate where BERT's position embeddings end.
 BERT_POSITIONS = 512
 BUILTIN_NAME = "all-MiniLM-L6-v2"
@@ -49,7 +48,7 @@ class SentenceEmbedder:
     model: Any
     fingerprint: str
     dimension: int
-    batch_size: int | None = None  # None: chosen by the texts' length (batch_size_for)
+    batch_size: int = DEFAULT_BATCH_SIZE
     # DuckDB may call a UDF from several threads; one forward pass at a time keeps torch's own
     # intra-op threads from fighting over the cores.
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -60,18 +59,12 @@ class SentenceEmbedder:
         with self.lock:
             vectors = self.model.encode(
                 texts,
-                batch_size=self.batch_size or batch_size_for(texts),
+                batch_size=self.batch_size,
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
         return np.asarray(vectors, dtype=np.float32)
-
-
-def batch_size_for(texts: list[str]) -> int:
-    """The batch size for `texts` when the model sets none: smaller for short texts."""
-    median = sorted(len(t) for t in texts)[len(texts) // 2]
-    return SHORT_TEXT_BATCH_SIZE if median < SHORT_TEXT_CHARS else DEFAULT_BATCH_SIZE
 
 
 def backend_of(options: dict[str, object]) -> str:
@@ -144,7 +137,7 @@ def _load_torch(record: ModelRecord, path: Path, options: dict[str, object], bac
     if limit is not None:
         model.max_seq_length = limit
     dimension = record.dimension or output_dimension(path)
-    batch_size = int(options["batch_size"]) if "batch_size" in options else None
+    batch_size = int(options.get("batch_size", DEFAULT_BATCH_SIZE))
     return SentenceEmbedder(model, record.fingerprint or fingerprint(path), dimension, batch_size)
 
 

@@ -82,7 +82,7 @@ def plan_top_k(select: exp.Select, tables: dict[str, VectorTableInfo], settings:
         options["nprobes"] = plan.nprobes
     calls = [c for c in select.find_all(exp.Anonymous) if _is_distance(c) and _same_call(c, call)]
     if plan.strategy == EXACT:
-        search = _exact_search(select, source.alias_or_name, info, column, k, metric, _is_constant(vector))
+        search = _exact_search(select, source.alias_or_name, info, column, calls, k, metric, _is_constant(vector))
         if search is not None and info.row_count >= settings.numpy_exact_min_rows:
             _search_instead_of(source, calls, search, _as_vector(vector, search.dimension))
             return
@@ -124,7 +124,8 @@ def plan_top_k(select: exp.Select, tables: dict[str, VectorTableInfo], settings:
 
 
 def _exact_search(
-    select: exp.Select, alias: str, info: VectorTableInfo, column: str, k: int, metric: str, constant_query: bool
+    select: exp.Select, alias: str, info: VectorTableInfo, column: str, calls: list[exp.Anonymous], k: int, metric: str,
+    constant_query: bool,
 ) -> AnnSearch | None:
     """The exact top-k in numpy over the Lance table's vectors (storage/lance_search.py), or None where DuckDB
     scans the table instead: a query vector that is not a constant, a filter DuckDB alone can evaluate (other
@@ -143,8 +144,8 @@ def _exact_search(
     names = {c.lower(): c for c in info.columns}
     text, referenced = duckdb_filter(where) if where is not None else (None, ())
     dimension = info.vector_columns[column.lower()]
-    ranked = select.copy()  # the columns the query reads besides the vector it ranks by
-    for c in [c for c in ranked.find_all(exp.Anonymous) if _is_distance(c) and c.expressions[0].name.lower() == column.lower()]:
+    ranked = select.copy()  # the columns the query reads besides the ranking calls (their vectors are not returned)
+    for c in [c for c in ranked.find_all(exp.Anonymous) if any(c == ranking for ranking in calls)]:
         c.replace(exp.null())
     columns = _needed_columns(ranked, alias, info)
     if any(c not in info.column_types for c in columns):

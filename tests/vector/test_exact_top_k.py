@@ -103,3 +103,16 @@ def test_small_tables_stay_with_duckdb_by_default(db):
         assert "array_cosine_distance" in plan.lower() and '"exact": true' not in plan
     finally:
         db.execute("SET aidb_numpy_exact_min_rows = 0")
+
+
+def test_a_second_distance_to_another_vector_is_computed_too(db):
+    near, other = np.ones(DIM, dtype=np.float32), np.arange(DIM, dtype=np.float32)
+    rows = db.execute(
+        f"SELECT id, distance(emb, ?::FLOAT[{DIM}]) AS d, distance(emb, ?::FLOAT[{DIM}]) AS d2 FROM docs ORDER BY d LIMIT 3",
+        [near.tolist(), other.tolist()],
+    ).fetchall()
+    expected = brute_force(db, "", "cosine", near)[:3]
+    assert [r[0] for r in rows] == [r[0] for r in expected]
+    for rid, _, d2 in rows:
+        (plain,) = db.execute(f"SELECT array_cosine_distance(emb, ?::FLOAT[{DIM}]) FROM plain WHERE id = ?", [other.tolist(), rid]).fetchone()
+        assert d2 == pytest.approx(plain, abs=1e-5)
