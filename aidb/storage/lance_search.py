@@ -82,6 +82,11 @@ class ExactVectors:
     squared_norms: np.ndarray  # float32 per row
     filters: FilterColumns = field(default_factory=lambda: FilterColumns())
 
+    def search(self, queries: np.ndarray, search: AnnSearch) -> tuple[np.ndarray, np.ndarray]:
+        """`top_k` of an exact search: among the rows its filter keeps, when it has one."""
+        among = self.matching(search.exact_filter, search.exact_filter_columns) if search.exact_filter is not None else None
+        return self.top_k(queries, search.k, search.metric, among)
+
     def matching(self, filter_sql: str, columns: tuple[str, ...]) -> np.ndarray:
         """Positions (sorted) of the rows whose `columns` satisfy `filter_sql` (DuckDB SQL over those columns)."""
         return self.filters.matching(self.dataset, filter_sql, columns)
@@ -262,8 +267,7 @@ def _run_exact(vectors: pa.Array, searched: pa.Array, search: AnnSearch, arrow_t
     if not np.isfinite(queries).all():
         raise DataError(f"vector search of {search.column}: a query vector has a NaN or infinite value")
     table = datasets.vectors(search.dataset, search.column, search.dimension)
-    among = table.matching(search.exact_filter, search.exact_filter_columns) if search.exact_filter is not None else None
-    positions, distances = table.top_k(queries, search.k, search.metric, among)
+    positions, distances = table.search(queries, search)
     found = positions >= 0
     wanted = np.unique(positions[found])
     rows = table.rows(wanted, search.columns) if search.columns else pa.table({"_": pa.nulls(len(wanted))})
@@ -281,12 +285,9 @@ def _run_exact(vectors: pa.Array, searched: pa.Array, search: AnnSearch, arrow_t
 
 def run_exact_search(datasets: OpenDatasets, search: AnnSearch, query: np.ndarray) -> pa.Table:
     """An exact search's rows for one query vector (what the search-first plan binds): its columns, then `_distance`."""
-    if len(query) != search.dimension or not np.isfinite(query).all():
-        what = f"{len(query)} dimensions" if len(query) != search.dimension else "a NaN or infinite value"
-        raise DataError(f"vector search of {search.column}: the query vector has {what} (FLOAT[{search.dimension}] expected)")
+    _check_query(search, query)
     table = datasets.vectors(search.dataset, search.column, search.dimension)
-    among = table.matching(search.exact_filter, search.exact_filter_columns) if search.exact_filter is not None else None
-    positions, distances = table.top_k(query[None, :].astype(np.float32), search.k, search.metric, among)
+    positions, distances = table.search(query[None, :].astype(np.float32), search)
     found = positions[0] >= 0
     distance = pa.array(distances[0][found], type=pa.float32())
     if not search.columns:
@@ -298,9 +299,7 @@ def run_exact_search(datasets: OpenDatasets, search: AnnSearch, query: np.ndarra
 
 def run_search(dataset: Any, search: AnnSearch, query: np.ndarray) -> pa.Table:
     """The top-k rows of `search` for `query`: the search's columns, then `_distance`."""
-    if len(query) != search.dimension or not np.isfinite(query).all():
-        what = f"{len(query)} dimensions" if len(query) != search.dimension else "a NaN or infinite value"
-        raise DataError(f"vector search of {search.column}: the query vector has {what} (FLOAT[{search.dimension}] expected)")
+    _check_query(search, query)
     nearest = {"column": search.column, "q": query, "k": search.k, "metric": search.metric}
     if search.nprobes is not None:
         nearest["nprobes"] = search.nprobes
@@ -316,6 +315,12 @@ def run_search(dataset: Any, search: AnnSearch, query: np.ndarray) -> pa.Table:
     except (OSError, ValueError, RuntimeError) as error:
         where = f" with the filter {search.filter!r}" if search.filter else ""
         raise ProgrammingError(f"vector search of {search.column} in {search.dataset}{where} failed in Lance: {error}") from error
+
+
+def _check_query(search: AnnSearch, query: np.ndarray) -> None:
+    if len(query) != search.dimension or not np.isfinite(query).all():
+        what = f"{len(query)} dimensions" if len(query) != search.dimension else "a NaN or infinite value"
+        raise DataError(f"vector search of {search.column}: the query vector has {what} (FLOAT[{search.dimension}] expected)")
 
 
 @lru_cache(maxsize=256)
