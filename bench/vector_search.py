@@ -98,7 +98,9 @@ def main() -> None:
         (compare_batch if args.batch else compare_exact if args.exact else compare)(args, Path(folder))
 
 
-def compare(args: argparse.Namespace, work: Path) -> None:
+def filtered_workload(args: argparse.Namespace, work: Path):
+    """The table both comparisons search: clustered vectors with `bucket = id % 100`, the queries, numpy's exact top
+    10 per selectivity, the Parquet file, an in-memory DuckDB table and an aidb Lance table of the same rows."""
     rows = args.rows or (100_000 if args.quick else 1_000_000)
     data = make_data(rows)
     norms = np.linalg.norm(data, axis=1)
@@ -107,19 +109,20 @@ def compare(args: argparse.Namespace, work: Path) -> None:
     buckets = np.arange(rows) % 100
     masks = {"100%": None, "10%": buckets < 10, "1%": buckets == 0, "0.1%": np.arange(rows) < rows // 1000}
     truth = {label: [exact_top_k(data, norms, q, m) for q in queries] for label, m in masks.items()}
-
     parquet = work / "docs.parquet"
-    ids = np.arange(rows)
-    pq.write_table(pa.table({"id": ids, "bucket": buckets, "emb": pa.FixedSizeListArray.from_arrays(pa.array(data.ravel()), DIM)}), parquet)
-    print(f"{rows} x {DIM} float32 vectors, {args.queries} queries, k={K}")
-
+    pq.write_table(pa.table({"id": np.arange(rows), "bucket": buckets, "emb": pa.FixedSizeListArray.from_arrays(pa.array(data.ravel()), DIM)}), parquet)
     duck = duckdb.connect()
     duck.execute(f"CREATE TABLE docs AS SELECT id, bucket, emb::FLOAT[{DIM}] AS emb FROM read_parquet('{parquet}')")
-
     con = aidb.connect(str(work / "bench.aidb"), autocommit=True)
+    con.execute(f"CREATE TABLE docs (id BIGINT, bucket BIGINT, emb FLOAT[{DIM}]) WITH (storage = 'lance')")
+    con.execute(f"INSERT INTO docs SELECT id, bucket, emb::FLOAT[{DIM}] FROM read_parquet('{parquet}')")
+    return rows, queries, truth, parquet, duck, con
+
+
+def compare(args: argparse.Namespace, work: Path) -> None:
+    rows, queries, truth, parquet, duck, con = filtered_workload(args, work)
     cur = con.cursor()
-    cur.execute(f"CREATE TABLE docs (id BIGINT, bucket BIGINT, emb FLOAT[{DIM}]) WITH (storage = 'lance')")
-    cur.execute(f"INSERT INTO docs SELECT id, bucket, emb::FLOAT[{DIM}] FROM read_parquet('{parquet}')")
+    print(f"{rows} x {DIM} float32 vectors, {args.queries} queries, k={K}")
     started = time.perf_counter()
     cur.execute(f"CREATE VECTOR INDEX docs_emb ON docs (emb) USING {args.index} WITH (metric = 'cosine')")
     print(f"aidb CREATE VECTOR INDEX ({args.index}, defaults): {time.perf_counter() - started:.1f}s")
@@ -218,33 +221,19 @@ def compare(args: argparse.Namespace, work: Path) -> None:
 def compare_exact(args: argparse.Namespace, work: Path) -> None:
     """The exact plan (a Lance table without an index) against DuckDB's brute force over an in-memory table, at each
     selectivity; both asserted to return the exact top 10 (recall 1.0 against numpy)."""
-    rows = args.rows or (100_000 if args.quick else 1_000_000)
-    data = make_data(rows)
-    norms = np.linalg.norm(data, axis=1)
-    rng = np.random.default_rng(1)
-    queries = [data[i] + 0.3 * rng.normal(size=DIM).astype(np.float32) for i in rng.integers(0, rows, args.queries)]
-    buckets = np.arange(rows) % 100
-    masks = {"100%": None, "10%": buckets < 10, "1%": buckets == 0, "0.1%": np.arange(rows) < rows // 1000}
-    parquet = work / "docs.parquet"
-    pq.write_table(pa.table({"id": np.arange(rows), "bucket": buckets, "emb": pa.FixedSizeListArray.from_arrays(pa.array(data.ravel()), DIM)}), parquet)
-    duck = duckdb.connect()
-    duck.execute(f"CREATE TABLE docs AS SELECT id, bucket, emb::FLOAT[{DIM}] AS emb FROM read_parquet('{parquet}')")
-    con = aidb.connect(str(work / "bench.aidb"), autocommit=True)
+    rows, queries, truth, _, duck, con = filtered_workload(args, work)
     cur = con.cursor()
-    cur.execute(f"CREATE TABLE docs (id BIGINT, bucket BIGINT, emb FLOAT[{DIM}]) WITH (storage = 'lance')")
-    cur.execute(f"INSERT INTO docs SELECT id, bucket, emb::FLOAT[{DIM}] FROM read_parquet('{parquet}')")
     print(f"{rows} x {DIM} float32 vectors, no index, {args.queries} queries, k={K}")
     results: dict[tuple[str, str], tuple[float, float, float]] = {}
     for label, where in FILTERS.items():
         where = where.format(n=rows // 1000)
-        truth = [exact_top_k(data, norms, q, masks[label]) for q in queries]
         brute = f"SELECT id FROM docs {where} ORDER BY array_cosine_distance(emb, ?::FLOAT[{DIM}]) LIMIT {K}"
         ours = f"SELECT id, distance(emb, ?) AS d FROM docs {where} ORDER BY d LIMIT {K}"
         print(f"\nselectivity {label}")
         found = run_alternating([
             ("brute", "DuckDB brute force (in-memory table)", lambda q: [r[0] for r in duck.execute(brute, [q.tolist()]).fetchall()]),
             ("aidb", "aidb exact plan (Lance table)", lambda q: [r[0] for r in cur.execute(ours, [q.tolist()]).fetchall()]),
-        ], queries, truth)
+        ], queries, truth[label])
         assert found["brute"][1] == found["aidb"][1] == 1.0, "both sides return the exact top 10"
         results.update({(label, key): value for key, value in found.items()})
         print(f"  aidb / brute force {found['aidb'][0] / found['brute'][0]:.2f}x")
