@@ -127,7 +127,7 @@ medians"""
     ),
     new_markdown_cell(
         "## Embeddings\n\n`embed(text)` returns a sentence embedding (default model: all-MiniLM-L6-v2, "
-        "bundled offline). Documents on the same topic lie closer together than documents on different topics. "
+        "bundled offline, run as a verified int8 ONNX copy: cosine >= 0.99 to torch). Documents on the same topic lie closer together than documents on different topics. "
         "A small sample keeps this notebook fast on a CPU."
     ),
     new_code_cell(

@@ -102,6 +102,7 @@ def _create_model(session: StatementContext, node: st.CreateModel) -> Outcome:
         source = source_node.name
         description = loader.describe(source, options)
         source = description.source or source
+        options.update(description.metrics)
     if name in catalog.models:
         session.note_model_file(catalog.models[name].source, created=False)
         delete_model(session.duck, name)

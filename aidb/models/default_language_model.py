@@ -10,13 +10,13 @@ reference model from your own data with CREATE LANGUAGE MODEL ... FROM (SELECT .
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 import threading
 from pathlib import Path
 
 import pyarrow as pa
 
+from aidb.models.cache_folder import cache_dir
 from aidb.models.kenlm_training import DEFAULT_ORDER, train_arpa
 from aidb.models.lm_tokens import tokenised_lines
 
@@ -26,14 +26,6 @@ BUILTIN_SOURCE = "builtin:pydoc_data.topics"
 RECIPE_VERSION = "1"
 
 _build_lock = threading.Lock()
-
-
-def cache_dir() -> Path:
-    explicit = os.environ.get("AIDB_CACHE_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "aidb"
 
 
 def _topics() -> list[str]:

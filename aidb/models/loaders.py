@@ -21,7 +21,8 @@ class ModelDescription:
     fingerprint: str
     dimension: int | None = None
     source: str | None = None  # normalised source (e.g. an absolute path), when it differs
-    # What training measured (e.g. held-out accuracy): stored in the model's options JSON (SHOW MODELS).
+    # What training measured (e.g. held-out accuracy) or the loader resolved (e.g. the embedding backend it
+    # chose and how well it agreed with torch): stored in the model's options JSON (SHOW MODELS).
     metrics: dict[str, object] = field(default_factory=dict)
 
 

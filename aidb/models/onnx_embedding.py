@@ -1,16 +1,21 @@
 """The `onnx` embedding backend: an int8 ONNX Runtime copy of a sentence-transformers model, used only if it agrees with torch.
 
-The model is exported once per model fingerprint into a cache folder ($AIDB_CACHE_DIR/onnx, default
-~/.cache/aidb/onnx), with mean pooling and L2 normalisation inside the graph, then its MatMul weights are
-quantised to int8 (dynamic activation quantisation, per-channel weights). Before the backend is used, every
-one of a fixed set of varied sentences must embed with cosine >= MIN_COSINE to the torch output; otherwise
-an OperationalError refuses the backend, so CREATE MODEL fails and the catalog is not changed.
+The model is exported once per model (keyed by the content of its weights) into aidb's cache folder
+($AIDB_CACHE_DIR/onnx, else $XDG_CACHE_HOME/aidb/onnx, else ~/.cache/aidb/onnx), with mean pooling and L2
+normalisation inside the graph, then its MatMul weights are quantised to int8 (dynamic activation
+quantisation, per-channel weights). Before the backend is used, every one of a fixed set of varied sentences
+and long texts must embed with cosine >= MIN_COSINE to the torch output; otherwise an OperationalError refuses
+the backend, so CREATE MODEL fails and the catalog is not changed. A passed verification is stamped beside the
+exported file (its SHA-256, the ONNX Runtime version, the bar and the verification texts), so later processes
+skip loading torch; any change to one of those verifies again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
+import json
 import logging
 import os
 import re
@@ -24,27 +29,39 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from filelock import FileLock
 
 from aidb.errors import OperationalError
-from aidb.models.onnx_samples import CALIBRATION_SENTENCES, VERIFICATION_SENTENCES, long_verification_texts
+from aidb.models.cache_folder import cache_dir as aidb_cache_dir
+from aidb.models.model_directory import WEIGHT_SUFFIXES, transformer_directory
+from aidb.models.onnx_samples import CALIBRATION_SENTENCES, verification_texts
 
-# The issue's bar for keeping a faster backend: cosine to the torch embedding, for every verification sentence.
+# The bar for using the int8 copy: cosine to the torch embedding, for every verification text.
 MIN_COSINE = 0.99
 # SmoothQuant's migration strength (Xiao et al. 2023, arXiv:2211.10438): how much of the activations'
 # per-channel outlier range is moved into the weights before int8 quantisation. Measured on MiniLM over
-# 200 short texts (min cosine to torch): no smoothing 0.974, alpha 0.5 0.961, 0.7 0.989, 0.8 0.980, 0.9 0.925.
+# 200 short texts (min cosine to torch), with every MatMul but the down projections int8: no smoothing 0.974,
+# alpha 0.5 0.961, 0.7 0.989, 0.8 0.980, 0.9 0.925. With only the up projections int8 it still matters (below).
 SMOOTHING_ALPHA = 0.7
-# MatMuls kept in float: the feed-forward down projections, whose GELU inputs carry BERT's largest activation
-# outliers (Bondarenko et al. 2021, arXiv:2109.12948). On MiniLM (min cosine to torch over the verification
-# sentences / 600 short texts): all int8 0.983 / 0.980 at 2.7x torch speed; down projections float 0.997 /
-# 0.998 at ~2.1x; first layer float instead 0.987 ('yes') at 2.6x, below the bar.
-FLOAT_MATMULS = re.compile(r"/encoder/layer\.\d+/output/dense/")
-# Texts per ONNX Runtime call (sorted by length first). Dynamic quantisation takes one activation scale per
-# tensor, i.e. over the whole batch: small batches keep that range tight and the activations in cache. On
-# MiniLM over 1,000 short texts, one batch at a time (CPU s vs torch at its best batch size; min cosine to
-# torch): batch 64 1.6-2.0x, 0.9971; 32 2.0-2.2x, 0.9985; 16 2.3-2.6x, 0.9986; 8 2.4-2.7x, 0.9988. Two batches
-# side by side (PARALLEL_RUNS), wall s: batch 8 2.24-2.26, 6 2.29, 4 2.11-2.18, 2 2.22.
-DEFAULT_BATCH_SIZE = 4
+# The only MatMuls quantised to int8: each layer's feed-forward up projection (`intermediate.dense`, the widest
+# weight, 384 x 1536 in MiniLM); attention and the down projection stay float. Measured on MiniLM one text per call
+# (min / mean cosine to torch on 1,000 real ~240-character paragraphs; min over 60 degenerate texts such as
+# "free free free ...", "= = = ...", 500 "!"; wall s for the 1,000 against torch's 15.4 s at batch 8):
+#   all weights int8 except the down projections (the first recipe)   0.9749 / 0.9966   (2,000 texts)
+#   + attention outputs and the last layer float                       0.9928 / 0.9980   degenerate 0.9819   9.7 s
+#   + query and key float too                                          0.9976 / 0.9996   degenerate 0.9952  10.4 s
+#   only the up projections int8 (this rule)                           0.9988 / 0.9997   degenerate 0.9966   9.9 s
+#   the same without smoothing                                         0.9935 / 0.9980   degenerate 0.9919   9.7 s
+#   no int8 at all (float ONNX)                                        1.0000 / 1.0000   degenerate 1.0000  11.9 s
+# Repeated tokens are the hard case: every token carries the same quantisation error, which mean pooling keeps.
+QUANTISED_WEIGHTS = re.compile(r"intermediate[./]dense")
+# Texts per ONNX Runtime call. Dynamic quantisation takes one activation scale per tensor, i.e. over the whole
+# batch, padding included: in a batch of 2-8 a text's vector depends on its neighbours (measured on MiniLM: up
+# to 1 - cosine 5e-3, 0.035 in one coordinate, between a text embedded alone and in a batch). One text per call
+# makes every text's vector a function of that text alone (bit-identical however the rows are chunked, cached
+# or spread over Ray workers) at no cost in speed: 600 short texts 5.54 s wall at batch 1, 5.55 at 4, 5.51 at
+# 8; 60 long ones 2.45 / 2.48 / 2.90 s. `WITH (batch_size = n)` trades that for nothing measurable.
+DEFAULT_BATCH_SIZE = 1
 # Batches run side by side, one thread each (ONNX Runtime's `run` is thread-safe and releases the GIL), instead
 # of one batch at a time split across an intra-op pool: small batches leave little to split. On 2 cores over
 # 1,000 short texts: one intra-op pool of 2 threads 2.78 s wall / 4.94 CPU-s; two single-threaded runs 2.24 s / 4.38.
@@ -53,22 +70,39 @@ ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OPSET = 17
 FINGERPRINT_SUFFIX = "-onnx-int8"
 # Part of the cached file's name: bump it when the export recipe changes, so old exports are not reused.
-EXPORT_VERSION = 1
+EXPORT_VERSION = 3
+STAMP_SUFFIX = ".verified.json"
 
-_verified: dict[Path, int] = {}  # exported file -> its mtime when verified, so describe() then load() verify only once
+# exported file -> ((mtime, size) when verified, min cosine): describe() then load() check the stamp only once
+_verified: dict[Path, tuple[tuple[int, int], float]] = {}
 _verify_lock = threading.Lock()
 
 
 def cache_dir() -> Path:
-    root = os.environ.get("AIDB_CACHE_DIR")
-    base = Path(root).expanduser() if root else Path.home() / ".cache" / "aidb"
-    directory = base / "onnx"
+    directory = aidb_cache_dir() / "onnx"
     directory.mkdir(parents=True, exist_ok=True)
     return directory
 
 
-def exported_path(model_fingerprint: str) -> Path:
-    return cache_dir() / f"{model_fingerprint}-int8-v{EXPORT_VERSION}.onnx"
+def export_key(path: Path, model_fingerprint: str) -> str:
+    """The cached export's key: the model fingerprint plus the full content of its weight files.
+
+    The fingerprint hashes weights by name and size only (cheap on big checkpoints); an exported copy must not
+    be reused for other weights of the same shape, so the key reads them (about 0.1 s for MiniLM's 90 MB).
+    """
+    digest = hashlib.sha256(model_fingerprint.encode())
+    for file in sorted(f for f in transformer_directory(path).iterdir() if f.suffix in WEIGHT_SUFFIXES):
+        digest.update(file.name.encode() + b"\0" + _file_digest(file).encode())
+    return digest.hexdigest()[:16]
+
+
+def _file_digest(file: Path) -> str:
+    with file.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def exported_path(key: str) -> Path:
+    return cache_dir() / f"{key}-int8-v{EXPORT_VERSION}.onnx"
 
 
 def _load_transformer(path: Path) -> tuple[Any, Any]:
@@ -78,9 +112,9 @@ def _load_transformer(path: Path) -> tuple[Any, Any]:
     even unquantised; with eager attention the float32 export measures 1.0000 on MiniLM.
     """
     from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as transformers_logging
 
-    from aidb.models.model_directory import transformer_directory
-
+    transformers_logging.disable_progress_bar()  # CREATE MODEL / the first embed() prints no weight-loading bar
     folder = transformer_directory(path)
     tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True, use_fast=True)
     model = AutoModel.from_pretrained(str(folder), local_files_only=True, attn_implementation="eager").eval()
@@ -88,14 +122,17 @@ def _load_transformer(path: Path) -> tuple[Any, Any]:
 
 
 def _smooth_linear_layers(model: Any, tokenizer: Any, max_length: int) -> None:
-    """SmoothQuant without folding: each encoder Linear becomes x * (1/s) @ (s * W), s from calibration activation maxima.
+    """SmoothQuant without folding: each Linear to be quantised becomes x * (1/s) @ (s * W), s from calibration activation maxima.
 
     BERT is post-LayerNorm, so a LayerNorm output is also the residual stream and 1/s cannot be folded into
     it; an explicit per-channel multiply costs little next to the matmul.
     """
     import torch
 
-    linears = {name: module for name, module in model.encoder.named_modules() if isinstance(module, torch.nn.Linear)}
+    linears = {
+        name: module for name, module in model.encoder.named_modules()
+        if isinstance(module, torch.nn.Linear) and QUANTISED_WEIGHTS.search(name)
+    }
     maxima: dict[str, torch.Tensor] = {}
 
     def recorder(name: str):
@@ -182,7 +219,7 @@ def export_int8(path: Path, target: Path, max_length: int) -> None:
                 input_names=list(ONNX_INPUTS), output_names=["embedding"], dynamic_axes={**axes, "embedding": {0: "batch"}},
                 opset_version=OPSET, dynamo=False,  # the TorchScript exporter; the dynamo one needs onnxscript
             )
-        # Only weight MatMuls (embeddings stay float), and none of FLOAT_MATMULS.
+        # Only weight MatMuls (embeddings stay float), and of those only QUANTISED_WEIGHTS.
         with _quiet_root_logger():
             quantize_dynamic(
                 str(float_file), str(int8_file), weight_type=QuantType.QInt8, per_channel=True,
@@ -204,7 +241,7 @@ def _float_matmul_nodes(file: Path) -> list[str]:
     import onnx
 
     graph = onnx.load(str(file), load_external_data=False).graph
-    return [node.name for node in graph.node if node.op_type == "MatMul" and FLOAT_MATMULS.search(node.name)]
+    return [node.name for node in graph.node if node.op_type == "MatMul" and not QUANTISED_WEIGHTS.search(node.name)]
 
 
 @dataclass
@@ -217,6 +254,7 @@ class OnnxEmbedder:
     dimension: int
     max_length: int
     batch_size: int
+    min_cosine: float | None = None  # what verification against torch measured
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(PARALLEL_RUNS, thread_name_prefix="aidb-onnx"), repr=False)
 
@@ -255,8 +293,8 @@ def open_session(file: Path) -> Any:
 
 
 def verify(embedder: OnnxEmbedder, torch_encode: Any, file: Path) -> float:
-    """Minimum cosine over the verification texts (sentences and long texts); OperationalError when any is below MIN_COSINE."""
-    texts = [*VERIFICATION_SENTENCES, *long_verification_texts()]
+    """Minimum cosine over the verification texts (sentences, degenerate and long texts); OperationalError when any is below MIN_COSINE."""
+    texts = verification_texts()
     try:
         cosines = np.sum(embedder.encode(texts) * np.asarray(torch_encode(texts), dtype=np.float32), axis=1)
     except OperationalError:
@@ -275,21 +313,63 @@ def verify(embedder: OnnxEmbedder, torch_encode: Any, file: Path) -> float:
 def build_onnx_embedder(
     path: Path, model_fingerprint: str, dimension: int, max_length: int, batch_size: int, torch_encode: Any
 ) -> OnnxEmbedder:
-    """Export (once per fingerprint), open and verify the int8 model; `torch_encode(texts)` gives the reference embeddings."""
+    """Export (once per model), open and verify the int8 model; `torch_encode(texts)` gives the reference embeddings.
+
+    The embedder's `min_cosine` is what verification measured (now, or as stamped by an earlier process).
+    """
     from transformers import AutoTokenizer
 
-    from aidb.models.model_directory import transformer_directory
-
-    file = exported_path(model_fingerprint)
+    file = exported_path(export_key(path, model_fingerprint))
     with _verify_lock:
         if not file.exists():
-            export_int8(path, file, max_length)
+            # Processes starting together (Ray actors, parallel jobs) export once: the others wait, then find the file.
+            with FileLock(str(file) + ".lock"):
+                if not file.exists():
+                    export_int8(path, file, max_length)
         tokenizer = AutoTokenizer.from_pretrained(str(transformer_directory(path)), local_files_only=True, use_fast=True)
         embedder = OnnxEmbedder(
             open_session(file), tokenizer, model_fingerprint + FINGERPRINT_SUFFIX, dimension, max_length, batch_size
         )
-        stamp = file.stat().st_mtime_ns
-        if _verified.get(file) != stamp:
-            verify(embedder, torch_encode, file)
-            _verified[file] = stamp
+        state = (file.stat().st_mtime_ns, file.stat().st_size)
+        known = _verified.get(file)
+        if known is not None and known[0] == state:
+            embedder.min_cosine = known[1]
+            return embedder
+        expected = _stamp_fields(file)
+        min_cosine = _stamped_min_cosine(file, expected)
+        if min_cosine is None:
+            min_cosine = verify(embedder, torch_encode, file)
+            _write_stamp(file, {**expected, "min_cosine": min_cosine})
+        _verified[file] = (state, min_cosine)
+        embedder.min_cosine = min_cosine
     return embedder
+
+
+def _stamp_fields(file: Path) -> dict[str, object]:
+    """What a verification stamp must match to stand for a verification of `file` in this environment."""
+    import onnxruntime
+
+    texts = hashlib.sha256("\0".join(verification_texts()).encode()).hexdigest()
+    return {"onnx_sha256": _file_digest(file), "onnxruntime": onnxruntime.__version__, "bar": MIN_COSINE, "texts_sha256": texts}
+
+
+def _stamped_min_cosine(file: Path, expected: dict[str, object]) -> float | None:
+    """The min cosine an earlier verification stamped for exactly this file, runtime, bar and texts; None otherwise."""
+    try:
+        stamp = json.loads(file.with_name(file.name + STAMP_SUFFIX).read_text(encoding="utf-8"))
+        if all(stamp.get(key) == value for key, value in expected.items()):
+            min_cosine = float(stamp["min_cosine"])
+            return min_cosine if min_cosine >= MIN_COSINE else None
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        pass  # no stamp, or not one aidb wrote: verify again
+    return None
+
+
+def _write_stamp(file: Path, stamp: dict[str, object]) -> None:
+    target = file.with_name(file.name + STAMP_SUFFIX)
+    try:
+        with tempfile.NamedTemporaryFile("w", dir=file.parent, prefix=".stamp-", suffix=".json", delete=False, encoding="utf-8") as handle:
+            json.dump(stamp, handle, sort_keys=True)
+        os.replace(handle.name, target)
+    except OSError:
+        pass  # a read-only cache only costs the next process a verification

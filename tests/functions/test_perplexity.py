@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 import aidb
-from aidb.models.default_language_model import cache_dir, default_model_path
+from aidb.models.cache_folder import cache_dir
+from aidb.models.default_language_model import default_model_path
 
 PYTHON_DOCS = [
     "The return statement leaves the current function call with the expression list as the return value.",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +15,11 @@ from aidb.errors import OperationalError, ProgrammingError
 from aidb.models import onnx_embedding
 from aidb.models.model_directory import fingerprint, resolve_source
 from aidb.models.sentence_transformer import BUILTIN_SOURCE
+
+
+def exported_file() -> Path:
+    path = resolve_source(BUILTIN_SOURCE)
+    return onnx_embedding.exported_path(onnx_embedding.export_key(path, fingerprint(path)))
 
 CREATE_ONNX = f"CREATE MODEL mini_onnx TYPE embedding FROM '{BUILTIN_SOURCE}' WITH (backend = 'onnx')"
 SENTENCES = [
@@ -38,6 +45,7 @@ def onnx_db(onnx_cache: Path) -> Iterator[aidb.dbapi.Cursor]:
     connection = aidb.connect(":memory:", autocommit=True)
     cur = connection.cursor()
     cur.execute(CREATE_ONNX)
+    cur.execute(f"CREATE MODEL mini_torch TYPE embedding FROM '{BUILTIN_SOURCE}' WITH (backend = 'torch')")
     cur.execute("CREATE TABLE docs (id INTEGER, text VARCHAR)")
     cur.executemany("INSERT INTO docs VALUES (?, ?)", [(i, t) for i, t in enumerate(SENTENCES)] + [(len(SENTENCES), None)])
     yield cur
@@ -46,16 +54,100 @@ def onnx_db(onnx_cache: Path) -> Iterator[aidb.dbapi.Cursor]:
 
 def test_onnx_vectors_agree_with_torch(onnx_db, onnx_cache: Path) -> None:
     rows = onnx_db.execute(
-        "SELECT embed(text, 'mini_onnx'), embed(text) FROM docs WHERE text IS NOT NULL ORDER BY id"
+        "SELECT embed(text, 'mini_onnx'), embed(text, 'mini_torch') FROM docs WHERE text IS NOT NULL ORDER BY id"
     ).fetchall()
     ours = np.array([r[0] for r in rows], dtype=np.float32)
-    torch_default = np.array([r[1] for r in rows], dtype=np.float32)
-    cosines = np.sum(ours * torch_default, axis=1)
+    torch_vectors = np.array([r[1] for r in rows], dtype=np.float32)
+    cosines = np.sum(ours * torch_vectors, axis=1)
     assert cosines.min() >= onnx_embedding.MIN_COSINE
-    assert not np.array_equal(ours, torch_default)  # really a different backend, not the torch rows from the cache
+    assert not np.array_equal(ours, torch_vectors)  # really a different backend, not the torch rows from the cache
     np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
-    exported = onnx_embedding.exported_path(fingerprint(resolve_source(BUILTIN_SOURCE)))
+    exported = exported_file()
     assert exported.parent == onnx_cache / "onnx" and exported.is_file()
+
+
+def test_the_builtin_default_runs_on_onnx(onnx_db) -> None:
+    """embed(text) without a model is the built-in MiniLM on the onnx backend: the same vectors as the onnx model."""
+    onnx_db.execute("SHOW MODELS")
+    columns = [d[0] for d in onnx_db.description]
+    row = next(dict(zip(columns, r)) for r in onnx_db.fetchall() if r[0] == "all-MiniLM-L6-v2")
+    options, fingerprint_ = row["options"], row["fingerprint"]
+    assert '"backend": "onnx"' in options and fingerprint_.endswith("-onnx-int8")
+    rows = onnx_db.execute("SELECT embed(text) = embed(text, 'mini_onnx') FROM docs WHERE text IS NOT NULL").fetchall()
+    assert rows == [(True,)] * len(SENTENCES)
+
+
+def test_a_text_gets_the_same_vector_whatever_its_neighbours(onnx_db) -> None:
+    """One text per ONNX Runtime call: dynamic quantisation's per-batch activation scale never mixes rows.
+
+    On the embedder itself, not through SQL, whose result cache would hand back the first vectors."""
+    from aidb.catalog_records import ModelRecord
+    from aidb.models.sentence_transformer import load_sentence_transformer
+
+    path = resolve_source(BUILTIN_SOURCE)
+    record = ModelRecord("m", "embedding", BUILTIN_SOURCE, '{"backend": "onnx"}', fingerprint(path) + "-onnx-int8", 384)
+    embedder = load_sentence_transformer(record)
+    alone = np.vstack([embedder.encode([text]) for text in SENTENCES])
+    together = embedder.encode(["word " * 400, *SENTENCES, "?"])[1:-1]
+    assert np.array_equal(alone, together)
+    batched = replace(embedder, batch_size=8, lock=threading.Lock())  # what `WITH (batch_size = 8)` gives up
+    assert not np.array_equal(batched.encode(["word " * 400, *SENTENCES, "?"])[1:-1], alone)
+
+
+def test_create_model_without_backend_records_the_one_it_took(con, onnx_db, monkeypatch) -> None:
+    con.execute(f"CREATE MODEL auto_mini TYPE embedding FROM '{BUILTIN_SOURCE}'")
+    options, fingerprint_ = con.execute("SELECT options, fingerprint FROM aidb.models WHERE name = 'auto_mini'").fetchone()
+    assert '"backend": "onnx"' in options and '"onnx_min_cosine": 0.99' in options and fingerprint_.endswith("-onnx-int8")
+    # a copy that fails verification leaves the model on torch, saying why
+    monkeypatch.setattr(onnx_embedding, "MIN_COSINE", 1.01)
+    monkeypatch.setattr(onnx_embedding, "_verified", {})
+    con.execute(f"CREATE MODEL torch_mini TYPE embedding FROM '{BUILTIN_SOURCE}'")
+    options, fingerprint_ = con.execute("SELECT options, fingerprint FROM aidb.models WHERE name = 'torch_mini'").fetchone()
+    assert '"backend": "torch"' in options and "onnx_refused" in options and "needs >= 1.01" in options
+    assert not fingerprint_.endswith("-onnx-int8")
+    assert len(con.execute("SELECT embed('x', 'torch_mini')").fetchone()[0]) == 384
+
+
+def test_a_model_the_export_does_not_take_stays_on_torch(tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from aidb.models.sentence_transformer import onnx_exportable
+
+    source = resolve_source(BUILTIN_SOURCE)
+    assert onnx_exportable(source)
+    copy = tmp_path / "cls_pooled"
+    shutil.copytree(source, copy)
+    pooling = next(p for p in copy.glob("*Pooling*/config.json"))
+    config = json.loads(pooling.read_text())
+    pooling.write_text(json.dumps({**config, "pooling_mode_mean_tokens": False, "pooling_mode_cls_token": True}))
+    assert not onnx_exportable(copy)
+
+
+def test_a_stamped_verification_spares_torch_until_something_changes(onnx_db, monkeypatch) -> None:
+    """A new process trusts the stamp beside the exported file; a different runtime version verifies again."""
+    import json
+
+    file = exported_file()
+    stamp_file = file.with_name(file.name + onnx_embedding.STAMP_SUFFIX)
+    assert json.loads(stamp_file.read_text())["min_cosine"] >= onnx_embedding.MIN_COSINE
+    monkeypatch.setattr(onnx_embedding, "_verified", {})  # as a new process
+    calls: list[int] = []
+
+    def counted_verify(embedder, torch_encode, path):
+        calls.append(1)
+        return 0.995
+
+    monkeypatch.setattr(onnx_embedding, "verify", counted_verify)
+    connection = aidb.connect(":memory:", autocommit=True)
+    connection.execute(CREATE_ONNX)
+    assert calls == []
+    stamp = json.loads(stamp_file.read_text())
+    stamp_file.write_text(json.dumps({**stamp, "onnxruntime": "0.0.1"}))
+    monkeypatch.setattr(onnx_embedding, "_verified", {})
+    connection.execute(CREATE_ONNX.replace("CREATE MODEL", "CREATE OR REPLACE MODEL"))
+    assert calls == [1]
+    connection.close()
 
 
 def test_onnx_model_has_the_sql_surface_of_the_torch_one(onnx_db) -> None:
@@ -72,7 +164,7 @@ def test_onnx_model_has_the_sql_surface_of_the_torch_one(onnx_db) -> None:
 
 
 def test_unknown_backend_is_a_clear_error(con) -> None:
-    with pytest.raises(ProgrammingError, match=r"backend 'tensorrt' is not supported; choose one of torch, onnx"):
+    with pytest.raises(ProgrammingError, match=r"backend 'tensorrt' is not supported; choose one of onnx, torch"):
         con.execute(f"CREATE MODEL m TYPE embedding FROM '{BUILTIN_SOURCE}' WITH (backend = 'tensorrt')")
     assert con.execute("SELECT count(*) FROM aidb.models").fetchone()[0] == 0
 
@@ -87,7 +179,7 @@ def test_backend_below_the_cosine_bar_is_refused(con, onnx_db, monkeypatch) -> N
 
 def test_corrupt_exported_file_is_refused(con, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("AIDB_CACHE_DIR", str(tmp_path))
-    broken = onnx_embedding.exported_path(fingerprint(resolve_source(BUILTIN_SOURCE)))
+    broken = exported_file()
     broken.write_bytes(b"not an onnx model")
     with pytest.raises(OperationalError, match=rf"onnx backend refused: cannot open exported model {broken}"):
         con.execute(CREATE_ONNX)
@@ -95,10 +187,11 @@ def test_corrupt_exported_file_is_refused(con, tmp_path: Path, monkeypatch) -> N
 
 
 def test_verification_covers_long_texts(tmp_path: Path) -> None:
-    from aidb.models.onnx_samples import LONG_TEXT_CHARS, long_verification_texts
+    from aidb.models.onnx_samples import DEGENERATE_TEXTS, LONG_TEXT_CHARS, long_verification_texts, verification_texts
 
     long_texts = long_verification_texts()
     assert len(long_texts) == 4 and all(len(t) == LONG_TEXT_CHARS for t in long_texts)
+    assert set(long_texts) | set(DEGENERATE_TEXTS) <= set(verification_texts())
 
     class Agreeing:
         """An embedder whose vectors match the reference on short texts only."""

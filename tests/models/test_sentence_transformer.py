@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from aidb.errors import OperationalError, ProgrammingError
 from aidb.models.loaders import BUILTIN_DEFAULTS, load_loader_modules, load_model
 from aidb.models import model_directory
 from aidb.models.model_directory import output_dimension, resolve_source
+from aidb.models.onnx_embedding import FINGERPRINT_SUFFIX, MIN_COSINE
 from aidb.models.sentence_transformer import BUILTIN_SOURCE, SentenceTransformerLoader
 
 LOADER = SentenceTransformerLoader()
@@ -104,9 +106,12 @@ def test_loaded_model_matches_sentence_transformers(package_dir: Path) -> None:
     from sentence_transformers import SentenceTransformer
 
     load_loader_modules()
-    texts = ["The cat sits on the mat.", "Stock markets fell sharply today.", "word " * 1000]
-    ours = load_model(BUILTIN_DEFAULTS["embedding"]).encode(texts)
+    texts = ["The cat sits on the mat.", "Stock markets fell sharply today.", "word " * 1000, "free " * 50]
     reference = SentenceTransformer(str(package_dir), device="cpu").encode(texts, normalize_embeddings=True)
-    assert ours.shape == (3, 384) and ours.dtype == np.float32
+    builtin = BUILTIN_DEFAULTS["embedding"]
+    ours = load_model(builtin).encode(texts)  # the onnx backend
+    assert ours.shape == (4, 384) and ours.dtype == np.float32
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
-    assert np.min(np.sum(ours * reference, axis=1)) > 0.999
+    assert np.min(np.sum(ours * reference, axis=1)) >= MIN_COSINE
+    torch_record = replace(builtin, options='{"backend": "torch"}', fingerprint=builtin.fingerprint.removesuffix(FINGERPRINT_SUFFIX))
+    np.testing.assert_allclose(load_model(torch_record).encode(texts), reference, atol=1e-5)
