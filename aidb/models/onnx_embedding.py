@@ -56,16 +56,27 @@ SMOOTHING_ALPHA = 0.7
 # Repeated tokens are the hard case: every token carries the same quantisation error, which mean pooling keeps.
 QUANTISED_WEIGHTS = re.compile(r"intermediate[./]dense")
 # Texts per ONNX Runtime call. Dynamic quantisation takes one activation scale per tensor, i.e. over the whole
-# batch, padding included: in a batch of 2-8 a text's vector depends on its neighbours (measured on MiniLM: up
-# to 1 - cosine 5e-3, 0.035 in one coordinate, between a text embedded alone and in a batch). One text per call
-# makes every text's vector a function of that text alone (bit-identical however the rows are chunked, cached
-# or spread over Ray workers) at no cost in speed: 600 short texts 5.54 s wall at batch 1, 5.55 at 4, 5.51 at
-# 8; 60 long ones 2.45 / 2.48 / 2.90 s. `WITH (batch_size = n)` trades that for nothing measurable.
+# batch, padding included: in a batch of 2-8 a text's vector depends on its neighbours (measured on MiniLM, max
+# 1 - cosine between a text embedded alone and in a batch: 5e-3 with the first recipe, 2.3-3.1e-4 with this one).
+# One text per call makes every text's vector a function of that text alone (bit-identical however the rows are
+# chunked, cached or spread over Ray workers) and was the fastest (bench/embed_onnx_recipes.py, 1,000 short texts:
+# batch 1 10.85 s wall, 2 11.07, 4 11.40, 8 12.04). `WITH (batch_size = n)` trades that for nothing measurable.
 DEFAULT_BATCH_SIZE = 1
 # Batches run side by side, one thread each (ONNX Runtime's `run` is thread-safe and releases the GIL), instead
 # of one batch at a time split across an intra-op pool: small batches leave little to split. On 2 cores over
 # 1,000 short texts: one intra-op pool of 2 threads 2.78 s wall / 4.94 CPU-s; two single-threaded runs 2.24 s / 4.38.
-PARALLEL_RUNS = max(1, min(8, os.cpu_count() or 1))
+# At most one per CPU, and no more than OMP_NUM_THREADS where that is set: Ray sets it to an actor's CPUs (1), and
+# two runs in each of two one-CPU actors on 2 cores measured 0.78x the local engine's rate instead of >= 1x.
+MAX_PARALLEL_RUNS = 8
+
+
+def parallel_runs() -> int:
+    cpus = os.cpu_count() or 1
+    try:
+        allowed = int(os.environ.get("OMP_NUM_THREADS", cpus))
+    except ValueError:
+        allowed = cpus
+    return max(1, min(MAX_PARALLEL_RUNS, cpus, allowed))
 ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OPSET = 17
 FINGERPRINT_SUFFIX = "-onnx-int8"
@@ -256,7 +267,7 @@ class OnnxEmbedder:
     batch_size: int
     min_cosine: float | None = None  # what verification against torch measured
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(PARALLEL_RUNS, thread_name_prefix="aidb-onnx"), repr=False)
+    pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(parallel_runs(), thread_name_prefix="aidb-onnx"), repr=False)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -284,7 +295,7 @@ def open_session(file: Path) -> Any:
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1  # parallel across batches instead (PARALLEL_RUNS)
+    options.intra_op_num_threads = 1  # parallel across batches instead (parallel_runs())
     options.inter_op_num_threads = 1
     try:
         return onnxruntime.InferenceSession(str(file), options, providers=["CPUExecutionProvider"])

@@ -51,7 +51,9 @@ def save_tiny_clip(directory: Path):
     import torch
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
     from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, PreTrainedTokenizerFast
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()  # saving a 100 kB model prints no "Writing model shards" bar
     vocab = {word: index for index, word in enumerate(WORDS)}
     tokenizer = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
     tokenizer.normalizer = normalizers.Lowercase()

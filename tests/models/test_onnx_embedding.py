@@ -204,3 +204,15 @@ def test_verification_covers_long_texts(tmp_path: Path) -> None:
 
     with pytest.raises(OperationalError, match=r"min cosine 0\.0000 .* on '"):
         onnx_embedding.verify(Agreeing(), reference, tmp_path / "model.onnx")
+
+
+def test_parallel_runs_follow_the_cpus_a_worker_was_given(monkeypatch) -> None:
+    """Ray sets OMP_NUM_THREADS to an actor's CPUs: an actor runs that many texts at once, not one per core."""
+    import os
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert onnx_embedding.parallel_runs() == 1
+    monkeypatch.setenv("OMP_NUM_THREADS", "not a number")
+    assert onnx_embedding.parallel_runs() == min(onnx_embedding.MAX_PARALLEL_RUNS, os.cpu_count() or 1)
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert onnx_embedding.parallel_runs() == min(onnx_embedding.MAX_PARALLEL_RUNS, os.cpu_count() or 1)
