@@ -45,14 +45,14 @@ MIN_COSINE = 0.99
 SMOOTHING_ALPHA = 0.7
 # The only MatMuls quantised to int8: each layer's feed-forward up projection (`intermediate.dense`, the widest
 # weight, 384 x 1536 in MiniLM); attention and the down projection stay float. Measured on MiniLM one text per call
-# (min / mean cosine to torch on 1,000 real ~240-character paragraphs; min over 60 degenerate texts such as
-# "free free free ...", "= = = ...", 500 "!"; wall s for the 1,000 against torch's 15.4 s at batch 8):
-#   all weights int8 except the down projections (the first recipe)   0.9749 / 0.9966   (2,000 texts)
-#   + attention outputs and the last layer float                       0.9928 / 0.9980   degenerate 0.9819   9.7 s
-#   + query and key float too                                          0.9976 / 0.9996   degenerate 0.9952  10.4 s
-#   only the up projections int8 (this rule)                           0.9988 / 0.9997   degenerate 0.9966   9.9 s
-#   the same without smoothing                                         0.9935 / 0.9980   degenerate 0.9919   9.7 s
-#   no int8 at all (float ONNX)                                        1.0000 / 1.0000   degenerate 1.0000  11.9 s
+# (python -m bench.embed_onnx_recipes: min / mean cosine to torch on 1,000 real ~240-character paragraphs, min over
+# 60 degenerate texts such as "free free free ...", "= = = ...", 500 "!"; speed against torch at batch 8):
+#   all weights int8 except the down projections (the first recipe)   0.9829 / 0.9967   degenerate 0.9647   1.93x
+#   + attention outputs and the last layer float                       0.9928 / 0.9980   degenerate 0.9804   1.83x
+#   + query and key float too                                          0.9976 / 0.9996   degenerate 0.9952   1.66x
+#   only the up projections int8 (this rule)                           0.9988 / 0.9997   degenerate 0.9966   1.74x
+#   the same without smoothing                                         0.9935 / 0.9980   degenerate 0.9919   1.75x
+#   no int8 at all (float ONNX)                                        1.0000 / 1.0000   degenerate 1.0000   1.52x
 # Repeated tokens are the hard case: every token carries the same quantisation error, which mean pooling keeps.
 QUANTISED_WEIGHTS = re.compile(r"intermediate[./]dense")
 # Texts per ONNX Runtime call. Dynamic quantisation takes one activation scale per tensor, i.e. over the whole
@@ -68,15 +68,6 @@ DEFAULT_BATCH_SIZE = 1
 # At most one per CPU, and no more than OMP_NUM_THREADS where that is set: Ray sets it to an actor's CPUs (1), and
 # two runs in each of two one-CPU actors on 2 cores measured 0.78x the local engine's rate instead of >= 1x.
 MAX_PARALLEL_RUNS = 8
-
-
-def parallel_runs() -> int:
-    cpus = os.cpu_count() or 1
-    try:
-        allowed = int(os.environ.get("OMP_NUM_THREADS", cpus))
-    except ValueError:
-        allowed = cpus
-    return max(1, min(MAX_PARALLEL_RUNS, cpus, allowed))
 ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OPSET = 17
 FINGERPRINT_SUFFIX = "-onnx-int8"
@@ -87,6 +78,16 @@ STAMP_SUFFIX = ".verified.json"
 # exported file -> ((mtime, size) when verified, min cosine): describe() then load() check the stamp only once
 _verified: dict[Path, tuple[tuple[int, int], float]] = {}
 _verify_lock = threading.Lock()
+
+
+def parallel_runs() -> int:
+    """ONNX Runtime calls an embedder runs side by side (MAX_PARALLEL_RUNS)."""
+    cpus = os.cpu_count() or 1
+    try:
+        allowed = int(os.environ.get("OMP_NUM_THREADS", cpus))
+    except ValueError:
+        allowed = cpus
+    return max(1, min(MAX_PARALLEL_RUNS, cpus, allowed))
 
 
 def cache_dir() -> Path:
