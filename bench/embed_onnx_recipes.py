@@ -24,7 +24,7 @@ import numpy as np
 
 from aidb.catalog_records import ModelRecord
 from aidb.models import onnx_embedding
-from aidb.models.model_directory import fingerprint, resolve_source, transformer_directory
+from aidb.models.model_directory import fingerprint, resolve_source
 from aidb.models.sentence_transformer import BUILTIN_SOURCE, DEFAULT_BATCH_SIZE, load_sentence_transformer
 from bench.corpus import doc_texts
 from bench.measure import Timer, write_results
@@ -79,10 +79,8 @@ def export_recipe(path: Path, folder: Path, name: str) -> Path:
         onnx_embedding._float_matmul_nodes, onnx_embedding._smooth_linear_layers, onnx_embedding.QUANTISED_WEIGHTS = saved
 
 
-def embedder_for(file: Path, path: Path, batch_size: int) -> onnx_embedding.OnnxEmbedder:
-    from transformers import AutoTokenizer
-
-    tokenizer = AutoTokenizer.from_pretrained(str(transformer_directory(path)), local_files_only=True, use_fast=True)
+def embedder_for(file: Path, batch_size: int) -> onnx_embedding.OnnxEmbedder:
+    tokenizer = onnx_embedding.load_tokenizer(onnx_embedding.tokenizer_path(file), 256)
     return onnx_embedding.OnnxEmbedder(onnx_embedding.open_session(file), tokenizer, "bench", 384, 256, batch_size)
 
 
@@ -111,7 +109,7 @@ def main() -> None:
     print(f"{'recipe':<32}{'short min':>10}{'mean':>8}{'degen min':>10}{'mean':>8}{'wall s':>8}{'vs torch':>9}")
     for name in args.recipes.split(","):
         with tempfile.TemporaryDirectory() as folder:
-            embedder = embedder_for(export_recipe(path, Path(folder), name), path, 1)
+            embedder = embedder_for(export_recipe(path, Path(folder), name), 1)
             vectors, wall = timed_encode(embedder.encode, texts)
             short, degenerate = np.sum(vectors * reference, axis=1), np.sum(embedder.encode(hard) * hard_reference, axis=1)
             figures["recipes"][name] = {

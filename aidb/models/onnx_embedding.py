@@ -72,11 +72,11 @@ ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OPSET = 17
 FINGERPRINT_SUFFIX = "-onnx-int8"
 # Part of the cached file's name: bump it when the export recipe changes, so old exports are not reused.
-EXPORT_VERSION = 3
+EXPORT_VERSION = 4
 STAMP_SUFFIX = ".verified.json"
 
-# exported file -> ((mtime, size) when verified, min cosine): describe() then load() check the stamp only once
-_verified: dict[Path, tuple[tuple[int, int], float]] = {}
+# exported file -> ((mtime, size, tokenizer's mtime) when verified, min cosine): describe() then load() check the stamp only once
+_verified: dict[Path, tuple[tuple[int, int, int], float]] = {}
 _verify_lock = threading.Lock()
 
 
@@ -115,6 +115,24 @@ def _file_digest(file: Path) -> str:
 
 def exported_path(key: str) -> Path:
     return cache_dir() / f"{key}-int8-v{EXPORT_VERSION}.onnx"
+
+
+def tokenizer_path(exported: Path) -> Path:
+    return exported.with_name(exported.name + ".tokenizer.json")
+
+
+def load_tokenizer(file: Path, max_length: int) -> Any:
+    """The exported model's tokenizer (`tokenizers.Tokenizer`), truncating at `max_length` and padding to a batch's longest."""
+    from tokenizers import Tokenizer
+
+    try:
+        saved = json.loads(file.read_text(encoding="utf-8"))
+        tokenizer = Tokenizer.from_str(saved["tokenizer"])
+    except Exception as error:  # OSError, bad JSON, or the tokenizers library's own exception type
+        raise OperationalError(f"onnx backend refused: cannot read the exported tokenizer {file} (delete it to export again): {error}") from error
+    tokenizer.enable_truncation(max_length=max_length)  # the file's own settings (MiniLM: 128, fixed padding) are replaced
+    tokenizer.enable_padding(pad_id=int(saved.get("pad_id") or 0), pad_token=str(saved.get("pad_token") or "[PAD]"))
+    return tokenizer
 
 
 def _load_transformer(path: Path) -> tuple[Any, Any]:
@@ -210,7 +228,11 @@ def _smoothed_linear_type() -> type:
 
 
 def export_int8(path: Path, target: Path, max_length: int) -> None:
-    """Export the model at `path` to an int8 ONNX file at `target`, written atomically (temp files, then rename)."""
+    """Export the model at `path` to an int8 ONNX file at `target`, written atomically (temp files, then rename).
+
+    Its tokenizer goes beside it (tokenizer_path) as the `tokenizers` library's JSON that transformers' fast
+    tokenizer runs, so loading the backend later needs neither transformers nor torch (2.4 s of imports).
+    """
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -221,6 +243,7 @@ def export_int8(path: Path, target: Path, max_length: int) -> None:
     sample = tokenizer(["an example sentence", "short"], padding=True, return_tensors="pt")
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".export-") as scratch:
         float_file, int8_file = Path(scratch) / "float32.onnx", Path(scratch) / "int8.onnx"
+        tokenizer_file = Path(scratch) / "tokenizer.json"
         axes = {name: {0: "batch", 1: "sequence"} for name in ONNX_INPUTS}
         # The exporter's tracer warnings and the quantiser's "consider pre-processing" log line are expected
         # here and would otherwise reach the user's terminal at CREATE MODEL.
@@ -237,6 +260,11 @@ def export_int8(path: Path, target: Path, max_length: int) -> None:
                 str(float_file), str(int8_file), weight_type=QuantType.QInt8, per_channel=True,
                 op_types_to_quantize=["MatMul"], nodes_to_exclude=_float_matmul_nodes(float_file),
             )
+        tokenizer_file.write_text(
+            json.dumps({"tokenizer": tokenizer.backend_tokenizer.to_str(), "pad_id": tokenizer.pad_token_id, "pad_token": tokenizer.pad_token}),
+            encoding="utf-8",
+        )
+        os.replace(tokenizer_file, tokenizer_path(target))
         os.replace(int8_file, target)
 
 
@@ -278,15 +306,19 @@ class OnnxEmbedder:
         batches = [order[start : start + self.batch_size] for start in range(0, len(texts), self.batch_size)]
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
         with self.lock:
-            # Tokenised here, not in the pool: a fast tokenizer resets its padding state per call and is not thread-safe.
+            # Tokenised on the calling thread, batch by batch (a batch pads to its own longest text).
             feeds = [self._feeds([texts[row] for row in rows]) for rows in batches]
             for rows, output in zip(batches, self.pool.map(self._run, feeds)):
                 vectors[rows] = output
         return vectors
 
     def _feeds(self, texts: list[str]) -> dict[str, np.ndarray]:
-        batch = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_length, return_tensors="np")
-        return {name: batch[name].astype(np.int64) for name in ONNX_INPUTS}
+        encodings = self.tokenizer.encode_batch(texts)
+        return {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
 
     def _run(self, feeds: dict[str, np.ndarray]) -> np.ndarray:
         return self.session.run(None, feeds)[0]
@@ -329,20 +361,18 @@ def build_onnx_embedder(
 
     The embedder's `min_cosine` is what verification measured (now, or as stamped by an earlier process).
     """
-    from transformers import AutoTokenizer
-
     file = exported_path(export_key(path, model_fingerprint))
     with _verify_lock:
-        if not file.exists():
+        if not (file.exists() and tokenizer_path(file).exists()):
             # Processes starting together (Ray actors, parallel jobs) export once: the others wait, then find the file.
             with FileLock(str(file) + ".lock"):
-                if not file.exists():
+                if not (file.exists() and tokenizer_path(file).exists()):
                     export_int8(path, file, max_length)
-        tokenizer = AutoTokenizer.from_pretrained(str(transformer_directory(path)), local_files_only=True, use_fast=True)
         embedder = OnnxEmbedder(
-            open_session(file), tokenizer, model_fingerprint + FINGERPRINT_SUFFIX, dimension, max_length, batch_size
+            open_session(file), load_tokenizer(tokenizer_path(file), max_length), model_fingerprint + FINGERPRINT_SUFFIX,
+            dimension, max_length, batch_size,
         )
-        state = (file.stat().st_mtime_ns, file.stat().st_size)
+        state = (file.stat().st_mtime_ns, file.stat().st_size, tokenizer_path(file).stat().st_mtime_ns)
         known = _verified.get(file)
         if known is not None and known[0] == state:
             embedder.min_cosine = known[1]
@@ -362,7 +392,10 @@ def _stamp_fields(file: Path) -> dict[str, object]:
     import onnxruntime
 
     texts = hashlib.sha256("\0".join(verification_texts()).encode()).hexdigest()
-    return {"onnx_sha256": _file_digest(file), "onnxruntime": onnxruntime.__version__, "bar": MIN_COSINE, "texts_sha256": texts}
+    return {
+        "onnx_sha256": _file_digest(file), "tokenizer_sha256": _file_digest(tokenizer_path(file)),
+        "onnxruntime": onnxruntime.__version__, "bar": MIN_COSINE, "texts_sha256": texts,
+    }
 
 
 def _stamped_min_cosine(file: Path, expected: dict[str, object]) -> float | None:

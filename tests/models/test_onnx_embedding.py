@@ -177,10 +177,12 @@ def test_backend_below_the_cosine_bar_is_refused(con, onnx_db, monkeypatch) -> N
     assert con.execute("SELECT count(*) FROM aidb.models").fetchone()[0] == 0
 
 
-def test_corrupt_exported_file_is_refused(con, tmp_path: Path, monkeypatch) -> None:
+def test_corrupt_exported_file_is_refused(con, onnx_db, tmp_path: Path, monkeypatch) -> None:
+    tokenizer = onnx_embedding.tokenizer_path(exported_file()).read_bytes()
     monkeypatch.setenv("AIDB_CACHE_DIR", str(tmp_path))
     broken = exported_file()
     broken.write_bytes(b"not an onnx model")
+    onnx_embedding.tokenizer_path(broken).write_bytes(tokenizer)
     with pytest.raises(OperationalError, match=rf"onnx backend refused: cannot open exported model {broken}"):
         con.execute(CREATE_ONNX)
     assert con.execute("SELECT count(*) FROM aidb.models").fetchone()[0] == 0
@@ -216,3 +218,41 @@ def test_parallel_runs_follow_the_cpus_a_worker_was_given(monkeypatch) -> None:
     assert onnx_embedding.parallel_runs() == min(onnx_embedding.MAX_PARALLEL_RUNS, os.cpu_count() or 1)
     monkeypatch.delenv("OMP_NUM_THREADS")
     assert onnx_embedding.parallel_runs() == min(onnx_embedding.MAX_PARALLEL_RUNS, os.cpu_count() or 1)
+
+
+def test_the_exported_tokenizer_gives_transformers_ids(onnx_db) -> None:
+    """Loading the backend reads the tokenizer saved at export (no transformers import): the same ids, masks and
+    type ids as transformers' fast tokenizer, truncation and padding included."""
+    from transformers import AutoTokenizer
+
+    from aidb.models.model_directory import transformer_directory
+    from aidb.models.onnx_samples import verification_texts
+
+    reference = AutoTokenizer.from_pretrained(str(transformer_directory(resolve_source(BUILTIN_SOURCE))), local_files_only=True)
+    ours = onnx_embedding.load_tokenizer(onnx_embedding.tokenizer_path(exported_file()), 256)
+    texts = [*verification_texts(), "Ünïcödé — “quotes” and 中文 text", "", "   ", "tab\tand\nnewline", "x" * 5000]
+    for batch in ([text] for text in texts):
+        expected = reference(batch, padding=True, truncation=True, max_length=256, return_tensors="np")
+        got = OnnxEmbedderFeeds(ours).feeds(batch)
+        for name in onnx_embedding.ONNX_INPUTS:
+            assert np.array_equal(got[name], expected[name]), (name, batch[0][:40])
+    padded = OnnxEmbedderFeeds(ours).feeds(SENTENCES)
+    expected = reference(SENTENCES, padding=True, truncation=True, max_length=256, return_tensors="np")
+    assert all(np.array_equal(padded[name], expected[name]) for name in onnx_embedding.ONNX_INPUTS)
+
+
+def test_a_corrupt_exported_tokenizer_is_refused(con, tmp_path: Path) -> None:
+    broken = tmp_path / "model.onnx.tokenizer.json"
+    broken.write_text("{not json")
+    with pytest.raises(OperationalError, match=r"cannot read the exported tokenizer .*model\.onnx\.tokenizer\.json"):
+        onnx_embedding.load_tokenizer(broken, 256)
+
+
+class OnnxEmbedderFeeds:
+    """The embedder's own feed building, without a session."""
+
+    def __init__(self, tokenizer) -> None:
+        self.embedder = onnx_embedding.OnnxEmbedder(None, tokenizer, "x", 384, 256, 1)
+
+    def feeds(self, texts: list[str]) -> dict[str, np.ndarray]:
+        return self.embedder._feeds(texts)
