@@ -175,6 +175,15 @@ def test_backend_below_the_cosine_bar_is_refused(con, onnx_db, monkeypatch) -> N
     with pytest.raises(OperationalError, match=r"onnx backend refused: .* min cosine 0\.9\d+ \(needs >= 1\.01\)"):
         con.execute(CREATE_ONNX)
     assert con.execute("SELECT count(*) FROM aidb.models").fetchone()[0] == 0
+    # inside a transaction (PEP 249 mode): a failed statement rolls the transaction back, as for any other error
+    connection = aidb.connect(":memory:", autocommit=False)
+    connection.execute("CREATE TABLE gone (x INTEGER)")
+    with pytest.raises(OperationalError, match="onnx backend refused"):
+        connection.execute(CREATE_ONNX)
+    assert not connection.session.in_transaction
+    assert connection.execute("SELECT count(*) FROM aidb.models").fetchone()[0] == 0
+    assert connection.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'gone'").fetchone()[0] == 0
+    connection.close()
 
 
 def test_corrupt_exported_file_is_refused(con, onnx_db, tmp_path: Path, monkeypatch) -> None:
