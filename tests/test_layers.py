@@ -41,6 +41,7 @@ LAYERS = {
     "aidb.progress_reporter": LEAF,
     "aidb.dbapi_types": LEAF,
     "aidb.utf8_buffers": LEAF,
+    "aidb.file_digest": LEAF,
     "aidb.version": BASE,
     "aidb.settings": LEAF,
     "aidb.plugins": LEAF,

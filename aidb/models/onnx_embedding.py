@@ -32,6 +32,7 @@ import numpy as np
 from filelock import FileLock
 
 from aidb.errors import OperationalError
+from aidb.file_digest import file_sha256
 from aidb.models.cache_folder import cache_dir as aidb_cache_dir
 from aidb.models.model_directory import WEIGHT_SUFFIXES, transformer_directory
 from aidb.models.onnx_samples import CALIBRATION_SENTENCES, verification_texts
@@ -104,13 +105,8 @@ def export_key(path: Path, model_fingerprint: str) -> str:
     """
     digest = hashlib.sha256(model_fingerprint.encode())
     for file in sorted(f for f in transformer_directory(path).iterdir() if f.suffix in WEIGHT_SUFFIXES):
-        digest.update(file.name.encode() + b"\0" + _file_digest(file).encode())
+        digest.update(file.name.encode() + b"\0" + file_sha256(file).encode())
     return digest.hexdigest()[:16]
-
-
-def _file_digest(file: Path) -> str:
-    with file.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def exported_path(key: str) -> Path:
@@ -393,7 +389,7 @@ def _stamp_fields(file: Path) -> dict[str, object]:
 
     texts = hashlib.sha256("\0".join(verification_texts()).encode()).hexdigest()
     return {
-        "onnx_sha256": _file_digest(file), "tokenizer_sha256": _file_digest(tokenizer_path(file)),
+        "onnx_sha256": file_sha256(file), "tokenizer_sha256": file_sha256(tokenizer_path(file)),
         "onnxruntime": onnxruntime.__version__, "bar": MIN_COSINE, "texts_sha256": texts,
     }
 

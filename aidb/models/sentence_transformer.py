@@ -196,8 +196,7 @@ def _register_builtin() -> None:
     """The built-in default: MiniLM on the onnx backend. Registering it reads configs only; the export and its
     verification against torch happen at the first embed() (once per machine: the cache keeps both)."""
     try:
-        path = resolve_source(BUILTIN_SOURCE)
-        validate_model_directory(path)
+        description = describe_source(BUILTIN_SOURCE, {"backend": "torch"})  # configs only, no export
     except OperationalError:
         return  # package not installed: embed() then asks for CREATE MODEL
     builtin_default(
@@ -206,8 +205,8 @@ def _register_builtin() -> None:
             kind="embedding",
             source=BUILTIN_SOURCE,
             options=json.dumps({"backend": "onnx"}),
-            fingerprint=fingerprint(path) + FINGERPRINT_SUFFIX,
-            dimension=output_dimension(path),
+            fingerprint=description.fingerprint + FINGERPRINT_SUFFIX,
+            dimension=description.dimension,
             is_default=True,
         )
     )

@@ -8,12 +8,12 @@ token_count() counts every token of the text.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from aidb.errors import OperationalError
+from aidb.file_digest import file_sha256
 from aidb.models.loaders import ModelDescription, builtin_default, model_loader
 from aidb.models.model_directory import PACKAGE_PREFIX, normalised_source, resolve_source
 from aidb.storage.catalog import ModelRecord
@@ -52,7 +52,7 @@ def tokenizer_file(source: str) -> Path:
 
 
 def _fingerprint(file: Path) -> str:
-    return hashlib.sha256(file.read_bytes()).hexdigest()[:16]
+    return file_sha256(file)[:16]
 
 
 @model_loader("tokenizer")

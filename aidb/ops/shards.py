@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import hashlib
 import itertools
 import json
 import os
@@ -22,6 +21,7 @@ from typing import Any
 import pyarrow as pa
 
 from aidb.errors import OperationalError, ProgrammingError
+from aidb.file_digest import file_sha256
 from aidb.ops.operator_registry import OperatorInput, OperatorParam, OperatorResult, operator
 
 FORMATS = ("parquet", "jsonl")
@@ -164,7 +164,7 @@ def _write_shard(folder: Path, number: int, shard: pa.Table, format: str, id_nam
         "first_id": None if ids is None or ids[0].as_py() is None else str(ids[0].as_py()),
         "last_id": None if ids is None or ids[-1].as_py() is None else str(ids[-1].as_py()),
         "bytes": path.stat().st_size,
-        "sha256": _sha256(path),
+        "sha256": file_sha256(path),
     }
 
 
@@ -178,14 +178,6 @@ def _json_value(value: object) -> object:
     if isinstance(value, (datetime.date, datetime.time, datetime.datetime)):
         return value.isoformat()
     return str(value)  # decimals, intervals, UUIDs: their text form
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @operator(
